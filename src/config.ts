@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+// The only reader of process.env. Everything else receives a frozen Config.
+const port = z.coerce.number().int().min(0).max(65535);
+const url = z.url({ protocol: /^https?$/ });
+
+const envSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  PUBLIC_URL: url.optional(),
+  SWITCHBOARD_BOOTSTRAP_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  SWITCHBOARD_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('sb'),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RELAY_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
+  RELAY_GRACE_MS: z.coerce.number().int().nonnegative().default(2000),
+  RELAY_STALE_MS: z.coerce.number().int().positive().default(300_000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly publicUrl: string;
+  readonly bootstrapKey: string | undefined;
+  readonly secret: string;
+  readonly queuePrefix: string;
+  readonly maxBodyBytes: number;
+  readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  readonly relay: { intervalMs: number; graceMs: number; staleMs: number };
+  readonly shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; an invalid value throws one readable line naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(blanksRemoved);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    bootstrapKey: e.SWITCHBOARD_BOOTSTRAP_KEY,
+    secret: e.SWITCHBOARD_SECRET ?? readOrCreateSecret(dataDir),
+    queuePrefix: e.QUEUE_PREFIX,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    logLevel: e.LOG_LEVEL,
+    relay: { intervalMs: e.RELAY_INTERVAL_MS, graceMs: e.RELAY_GRACE_MS, staleMs: e.RELAY_STALE_MS },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  });
+}
+
+/** Without SWITCHBOARD_SECRET a master key is generated once into DATA_DIR (mode 0600) and reused. */
+function readOrCreateSecret(dataDir: string): string {
+  const file = join(dataDir, 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  return secret;
+}

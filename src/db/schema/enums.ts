@@ -1,0 +1,19 @@
+import { pgEnum } from 'drizzle-orm/pg-core';
+import * as e from '../../domain/enums.ts';
+
+export const channelKind = pgEnum('channel_kind', e.CHANNEL_KINDS);
+export const apiKeyRole = pgEnum('api_key_role', e.API_KEY_ROLES);
+export const sessionStatus = pgEnum('session_status', e.SESSION_STATUSES);
+export const aiClosureType = pgEnum('ai_closure_type', e.AI_CLOSURE_TYPES);
+export const sentiment = pgEnum('sentiment', e.SENTIMENTS);
+export const priority = pgEnum('priority', e.PRIORITIES);
+export const handler = pgEnum('handler', e.HANDLERS);
+export const messageDirection = pgEnum('message_direction', e.MESSAGE_DIRECTIONS);
+export const messageSender = pgEnum('message_sender', e.MESSAGE_SENDERS);
+export const messageType = pgEnum('message_type', e.MESSAGE_TYPES);
+export const historyEventType = pgEnum('history_event_type', e.HISTORY_EVENT_TYPES);
+export const deliveryStatus = pgEnum('delivery_status', e.DELIVERY_STATUSES);
+export const turnState = pgEnum('turn_state', e.TURN_STATES);
+export const agentRole = pgEnum('agent_role', e.AGENT_ROLES);
+export const availability = pgEnum('availability', e.AVAILABILITIES);
+export const routingStrategy = pgEnum('routing_strategy', e.ROUTING_STRATEGIES);

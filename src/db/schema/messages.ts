@@ -1,0 +1,66 @@
+import { bigserial, boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { at, createdAt, id } from './columns.ts';
+import { deliveryStatus, historyEventType, messageDirection, messageSender, messageType, turnState } from './enums.ts';
+import { channels } from './channels.ts';
+import { organizations } from './organizations.ts';
+import { sessions } from './sessions.ts';
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: id(),
+    /** Insertion order: history pages and cursors follow it, so equal timestamps never reorder. */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    sessionId: uuid('session_id').notNull().references(() => sessions.id, { onDelete: 'cascade' }),
+    channelId: uuid('channel_id').notNull().references(() => channels.id),
+    direction: messageDirection('direction').notNull(),
+    sender: messageSender('sender').notNull(),
+    agentId: uuid('agent_id'),
+    senderName: text('sender_name'),
+    type: messageType('type').notNull().default('text'),
+    /** For history entries that are not messages (handoff, human_agent_joined, status_changed, …). */
+    eventType: historyEventType('event_type').notNull().default('message'),
+    text: text('text'),
+    html: text('html'),
+    /** An agent's internal note: shown in history, never dispatched. */
+    private: boolean('private').notNull().default(false),
+    /** The provider's message id: the dedupe key for inbound, the receipt for outbound. */
+    externalId: text('external_id'),
+    deliveryStatus: deliveryStatus('delivery_status'),
+    error: text('error'),
+    context: jsonb('context').$type<Record<string, unknown>>(),
+    raw: jsonb('raw'),
+    turnState: turnState('turn_state').notNull().default('none'),
+    /** Set (in batches) once the turn job is known to be in Redis; the relay enqueues rows where it is null. */
+    turnEnqueuedAt: at('turn_enqueued_at'),
+    /** Set by the relay when it re-adds a stale pending turn, so a sweep is not repeated every tick. */
+    turnSweptAt: at('turn_swept_at'),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('messages_channel_external_uq').on(t.channelId, t.externalId),
+    index('messages_session_seq_idx').on(t.sessionId, t.seq),
+    index('messages_turn_pending_idx').on(t.createdAt).where(sql`${t.turnState} = 'pending'`),
+  ],
+);
+
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: id(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    messageId: uuid('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull().default(0),
+    sha256: text('sha256'),
+    /** Key in the blob store once fetched; `url` is where it came from (a provider or the API caller). */
+    blobKey: text('blob_key'),
+    url: text('url'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('attachments_message_idx').on(t.messageId)],
+);

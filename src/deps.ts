@@ -1,0 +1,52 @@
+import type { Redis } from 'ioredis';
+import type { Config } from './config.ts';
+import { SecretBox } from './crypto/secret-box.ts';
+import type { Database, Db } from './db/client.ts';
+import type { AdapterDeps } from './domain/adapter.ts';
+import { EnqueuedMarker } from './domain/turn-relay.ts';
+import { ApiKeyResolver } from './http/middleware/auth.ts';
+import type { Logger } from './logger.ts';
+import { createRedis } from './queue/connection.ts';
+import { closeQueues, createQueues, type Queues } from './queue/queues.ts';
+
+/** Everything a route, worker or relay needs, built once and passed down (never imported as globals). */
+export interface Deps {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  db: Db;
+  /** Producer connection: fails fast while Redis is down. */
+  redis: Redis;
+  redisUrl: string;
+  queues: Queues;
+  secrets: SecretBox;
+  keys: ApiKeyResolver;
+  marker: EnqueuedMarker;
+  adapterDeps: AdapterDeps;
+}
+
+export function createDeps(config: Config, logger: Logger, database: Database, redisUrl: string): Deps {
+  const redis = createRedis(redisUrl, 'producer');
+  // Without a listener ioredis prints every reconnect failure; readiness reports Redis health instead.
+  redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+  return {
+    config,
+    logger,
+    database,
+    db: database.db,
+    redis,
+    redisUrl,
+    queues: createQueues(redis, config.queuePrefix),
+    secrets: new SecretBox(config.secret),
+    keys: new ApiKeyResolver(database.db),
+    marker: new EnqueuedMarker(database.db, logger),
+    adapterDeps: { fetch: globalThis.fetch, now: () => new Date(), publicUrl: config.publicUrl },
+  };
+}
+
+/** Closes what createDeps opened (not the database, which the caller opened). */
+export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.marker.flush();
+  await closeQueues(deps.queues);
+  deps.redis.disconnect();
+}

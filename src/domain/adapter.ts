@@ -1,0 +1,64 @@
+import type { z } from 'zod';
+import type { ChannelKind } from './enums.ts';
+import type { DeliveryUpdate, InboundMessage, OutboundMessage, SendReceipt } from './messages.ts';
+
+// The contract every channel adapter implements. Adapters are translators at the edge:
+// verify, parse, send, capabilities. They never touch the database or the queues.
+
+export interface RawWebhook {
+  method: string;
+  url: string;
+  /** The sub-path under /webhooks/:channelId (e.g. `inbound`, `status`). */
+  subPath: string;
+  headers: Headers;
+  body: string;
+  receivedAt: Date;
+}
+
+export type ParseOutcome =
+  | { type: 'messages'; messages: InboundMessage[]; ack?: Response }
+  | { type: 'status'; updates: DeliveryUpdate[]; ack?: Response }
+  | { type: 'handshake'; ack: Response }
+  | { type: 'ignored'; reason: string; ack?: Response };
+
+/** What core asks instead of switching on channel names. */
+export interface ChannelCapabilities {
+  maxTextLength: number;
+  textFormat: 'plain' | 'markdown' | 'html' | 'slack-mrkdwn';
+  /** How long after the customer's last message we may still write (WhatsApp: 24 h); null = no window. */
+  replyWindowMs: number | null;
+  threads: boolean;
+  attachments: boolean;
+  /** Whether replies are pushed to the provider (false for the REST API: callers read history or webhooks). */
+  pushesReplies: boolean;
+}
+
+export interface AdapterDeps {
+  fetch: typeof fetch;
+  now: () => Date;
+  /** The externally visible base URL, for signature checks and webhook URLs. */
+  publicUrl: string;
+}
+
+export interface ChannelAdapter {
+  readonly kind: ChannelKind;
+  readonly capabilities: ChannelCapabilities;
+  /** Throws WebhookAuthError when the request is not genuinely from the provider. */
+  verify(req: RawWebhook): Promise<void>;
+  parse(req: RawWebhook): Promise<ParseOutcome>;
+  /** Throws DeliveryError only. */
+  send(msg: OutboundMessage, signal: AbortSignal): Promise<SendReceipt>;
+}
+
+export interface AdapterModule<C extends Record<string, unknown> = Record<string, unknown>> {
+  kind: ChannelKind;
+  /** Providers this module speaks for the kind (e.g. `twilio`, `meta`); the first is the default. */
+  providers: readonly [string, ...string[]];
+  configSchema: z.ZodType<C>;
+  /** Config keys holding secrets: stored encrypted, never returned by the API. */
+  secretFields: readonly string[];
+  /** Sub-paths under /webhooks/:channelId to show the admin, by name (inbound, status, voice, events…). */
+  webhookPaths: Readonly<Record<string, string>>;
+  capabilities: ChannelCapabilities;
+  create(config: C, deps: AdapterDeps): ChannelAdapter;
+}

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { count } from 'drizzle-orm';
+import { displayPrefix, generateApiKey, hashApiKey } from '../crypto/api-key.ts';
+import type { Db, Tx } from '../db/client.ts';
+import { apiKeys, channels, organizations } from '../db/schema/index.ts';
+import type { ApiKeyRole } from './enums.ts';
+
+export interface CreatedOrganization {
+  id: string;
+  name: string;
+  adminKey: string;
+}
+
+/** A new tenant with its built-in `api` channel and a first admin key (given, or generated). */
+export async function createOrganization(db: Db, name: string, adminKey?: string): Promise<CreatedOrganization> {
+  return db.transaction(async (tx) => {
+    const [org] = await tx.insert(organizations).values({ name }).returning({ id: organizations.id });
+    await tx.insert(channels).values({ orgId: org!.id, type: 'api', provider: 'api', name: 'API', publicId: newPublicId() });
+    const { key } = await insertApiKey(tx, org!.id, 'admin', 'Initial admin key', adminKey);
+    return { id: org!.id, name, adminKey: key };
+  });
+}
+
+/** SWITCHBOARD_BOOTSTRAP_KEY: when no organization exists yet, the first is created with this admin key. */
+export async function bootstrapOrganization(db: Db, bootstrapKey: string | undefined): Promise<CreatedOrganization | null> {
+  if (!bootstrapKey) return null;
+  const [row] = await db.select({ n: count() }).from(organizations);
+  if ((row?.n ?? 0) > 0) return null;
+  return createOrganization(db, 'Default', bootstrapKey);
+}
+
+export async function insertApiKey(
+  tx: Tx | Db,
+  orgId: string,
+  role: ApiKeyRole,
+  name: string,
+  key = generateApiKey(role),
+  agentId: string | null = null,
+) {
+  const [row] = await tx
+    .insert(apiKeys)
+    .values({ orgId, role, name, keyHash: hashApiKey(key), keyPrefix: displayPrefix(key), agentId })
+    .returning();
+  return { key, row: row! };
+}
+
+export const newPublicId = () => `ch_${randomBytes(12).toString('base64url')}`;

@@ -1,0 +1,53 @@
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import type { Deps } from '../deps.ts';
+import { AppError } from '../errors.ts';
+import { handleError, notFoundHandler } from './errors.ts';
+import { requireAuth } from './middleware/auth.ts';
+import { idempotency } from './middleware/idempotency.ts';
+import { requestLog } from './middleware/request-log.ts';
+import { newRouter } from './router.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
+import { channelRoutes } from './routes/channels.ts';
+import { contactRoutes } from './routes/contacts.ts';
+import { mountDocs } from './routes/docs.ts';
+import { healthRoutes } from './routes/health.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { widgetAuthRoutes } from './routes/widget-auth.ts';
+
+/** Builds the whole HTTP app from its dependencies. It never listens: src/main.ts does, tests call app.request. */
+export function createApp(deps: Deps) {
+  const app = newRouter();
+  app.use(requestId());
+  app.use(requestLog(deps.logger));
+  app.use(
+    bodyLimit({
+      maxSize: deps.config.maxBodyBytes,
+      onError: () => {
+        throw new AppError('PAYLOAD_TOO_LARGE', `Request body exceeds ${deps.config.maxBodyBytes} bytes`);
+      },
+    }),
+  );
+  app.onError(handleError);
+  app.notFound(notFoundHandler);
+
+  // Who may call what, in one place. Idempotency runs after auth: its keys are per organization.
+  const idem = idempotency(deps.db);
+  const members = requireAuth(deps.keys, ['admin', 'agent']);
+  const admins = requireAuth(deps.keys, ['admin']);
+  for (const path of ['/chat/*', '/contacts', '/contacts/*']) app.use(path, members, idem);
+  for (const path of ['/channels', '/channels/*', '/api-keys', '/api-keys/*', '/widget/authenticate-user']) {
+    app.use(path, admins, idem);
+  }
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', sessionRoutes(deps));
+  app.route('/', contactRoutes(deps));
+  app.route('/', widgetAuthRoutes(deps));
+  app.route('/', channelRoutes(deps));
+  app.route('/', apiKeyRoutes(deps));
+  mountDocs(app);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

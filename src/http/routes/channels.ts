@@ -1,0 +1,8 @@
+import type { Deps } from '../../deps.ts';
+import { newRouter } from '../router.ts';
+
+// Stub: to be written.
+export function channelRoutes(_deps: Deps) {
+  const app = newRouter();
+  return app;
+}

@@ -1,0 +1,70 @@
+import { serve } from '@hono/node-server';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { openDatabase, pgliteDirFor } from './db/client.ts';
+import { closeDeps, createDeps } from './deps.ts';
+import { bootstrapOrganization } from './domain/organizations.ts';
+import { startRelay } from './domain/turn-relay.ts';
+import { createApp } from './http/app.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { startManagedRedis } from './redis/managed-redis.ts';
+
+// Entry point: config → database (migrated) → Redis (managed when REDIS_URL is unset) → app → listen.
+// SIGTERM/SIGINT: stop accepting, finish in-flight requests and jobs, close Redis and the database.
+
+async function main(config: Config, logger: Logger) {
+  const managedRedis = config.redisUrl ? undefined : await startManagedRedis({ dataDir: config.dataDir, logger });
+  const database = await openDatabase(
+    config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: pgliteDirFor(config.dataDir) },
+  );
+  await database.migrate();
+  const boot = await bootstrapOrganization(database.db, config.bootstrapKey);
+  if (boot) logger.info({ orgId: boot.id }, 'created the first organization with SWITCHBOARD_BOOTSTRAP_KEY as its admin key');
+
+  const deps = createDeps(config, logger, database, config.redisUrl ?? managedRedis!.url);
+  const relay = startRelay(deps.db, deps.queues, logger, config.relay);
+  const app = createApp(deps);
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
+    logger.info(
+      { url: `http://${config.host}:${info.port}`, database: database.kind, redis: managedRedis ? 'managed' : 'external' },
+      'Switchboard is listening',
+    ),
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+    });
+    await relay.stop();
+    await closeDeps(deps);
+    await database.close();
+    await managedRedis?.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`switchboard: ${err.message}\n`);
+  process.exit(1);
+}
+const logger = createLogger(config.logLevel);
+main(config, logger).catch((err: unknown) => {
+  logger.fatal({ err }, 'start-up failed');
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ChannelKind } from '../domain/enums.ts';
+import { QUEUE_NAMES, type JobData, type QueueName, redisPrefix } from './names.ts';
+
+export type Queues = { [Q in QueueName]: Queue<JobData[Q], unknown, ChannelKind> };
+
+/** Completed jobs are kept a day so a re-add with the same job id stays a no-op while anyone could retry it. */
+const defaultJobOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 24 * 3600, count: 100_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
+
+export function createQueues(connection: Redis, prefix: string): Queues {
+  const entries = QUEUE_NAMES.map((name) => [
+    name,
+    new Queue(name, { connection, prefix: redisPrefix(prefix), defaultJobOptions }),
+  ]);
+  return Object.fromEntries(entries) as Queues;
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.all(Object.values(queues).map((q) => q.close()));
+}

@@ -1,0 +1,56 @@
+import { loadConfig } from '../../src/config.ts';
+import type { Database } from '../../src/db/client.ts';
+import { closeDeps, createDeps, type Deps } from '../../src/deps.ts';
+import { createOrganization } from '../../src/domain/organizations.ts';
+import { createApp, type App } from '../../src/http/app.ts';
+import { createLogger } from '../../src/logger.ts';
+import { freshDatabase, freshQueuePrefix, redisUrl } from './services.ts';
+
+export interface TestApp {
+  app: App;
+  deps: Deps;
+  database: Database;
+  orgId: string;
+  adminKey: string;
+  /** app.request with the admin key (or `key`) and JSON body handling. */
+  call(method: string, path: string, body?: unknown, opts?: { key?: string; headers?: Record<string, string> }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** A whole app on a fresh database and a fresh queue prefix of the shared test Redis, with one organization. */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await freshDatabase();
+  const config = loadConfig({
+    DATA_DIR: '/tmp/switchboard-test-unused',
+    SWITCHBOARD_SECRET: 'test-secret-test-secret-test-secret-0123',
+    QUEUE_PREFIX: freshQueuePrefix(),
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'https://switchboard.test',
+    ...env,
+  });
+  const deps = createDeps(config, createLogger(config.logLevel), database, redisUrl());
+  const app = createApp(deps);
+  const org = await createOrganization(database.db, 'Test org');
+  return {
+    app,
+    deps,
+    database,
+    orgId: org.id,
+    adminKey: org.adminKey,
+    call: async (method, path, body, opts = {}) =>
+      app.request(path, {
+        method,
+        headers: {
+          authorization: `Bearer ${opts.key ?? org.adminKey}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...opts.headers,
+        },
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      }),
+    close: async () => {
+      for (const q of Object.values(deps.queues)) await q.obliterate({ force: true }).catch(() => {});
+      await closeDeps(deps);
+      await database.close();
+    },
+  };
+}
