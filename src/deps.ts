@@ -28,7 +28,8 @@ export interface Deps {
 export function createDeps(config: Config, logger: Logger, database: Database, redisUrl: string): Deps {
   const redis = createRedis(redisUrl, 'producer');
   // Without a listener ioredis prints every reconnect failure; readiness reports Redis health instead.
-  redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+  const onRedisError = (err: Error) => logger.debug({ err: err.message }, 'redis connection error');
+  redis.on('error', onRedisError);
   return {
     config,
     logger,
@@ -36,7 +37,7 @@ export function createDeps(config: Config, logger: Logger, database: Database, r
     db: database.db,
     redis,
     redisUrl,
-    queues: createQueues(redis, config.queuePrefix),
+    queues: createQueues(redis, config.queuePrefix, onRedisError),
     secrets: new SecretBox(config.secret),
     keys: new ApiKeyResolver(database.db),
     marker: new EnqueuedMarker(database.db, logger),

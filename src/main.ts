@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { openDatabase, pgliteDirFor } from './db/client.ts';
 import { closeDeps, createDeps } from './deps.ts';
-import { bootstrapOrganization } from './domain/organizations.ts';
+import { ensureFirstOrganization } from './domain/organizations.ts';
 import { startRelay } from './domain/turn-relay.ts';
 import { createApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -17,8 +17,12 @@ async function main(config: Config, logger: Logger) {
     config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: pgliteDirFor(config.dataDir) },
   );
   await database.migrate();
-  const boot = await bootstrapOrganization(database.db, config.bootstrapKey);
-  if (boot) logger.info({ orgId: boot.id }, 'created the first organization with SWITCHBOARD_BOOTSTRAP_KEY as its admin key');
+  const first = await ensureFirstOrganization(database.db, config.bootstrapKey);
+  if (first) {
+    logger.info({ orgId: first.id }, 'created the first organization');
+    // Shown once, on the terminal only (not in the JSON log): it is stored hashed and cannot be shown again.
+    if (first.generatedKey) process.stderr.write(firstKeyBanner(first.adminKey));
+  }
 
   const deps = createDeps(config, logger, database, config.redisUrl ?? managedRedis!.url);
   const relay = startRelay(deps.db, deps.queues, logger, config.relay);
@@ -53,6 +57,19 @@ async function main(config: Config, logger: Logger) {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function firstKeyBanner(key: string): string {
+  return [
+    '',
+    '  Switchboard created your organization. Its admin API key (shown only this once):',
+    '',
+    `      ${key}`,
+    '',
+    '  Use it as: Authorization: Bearer <key>. Set SWITCHBOARD_BOOTSTRAP_KEY to choose it yourself.',
+    '',
+    '',
+  ].join('\n');
 }
 
 let config: Config;

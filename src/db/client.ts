@@ -22,6 +22,8 @@ export interface Database {
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** PGlite only: a gzipped tarball of the data dir, loadable with `pgliteLoad` (fast fresh databases in tests). */
+  dump?(): Promise<Blob | File>;
 }
 
 export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
@@ -54,6 +56,7 @@ async function openPglite(dir: string, loadDataDir?: Blob | File): Promise<Datab
     migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR }),
     ping: async () => void (await client.query('select 1')),
     close: () => client.close(),
+    dump: () => client.dumpDataDir('gzip'),
   };
 }
 

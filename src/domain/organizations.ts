@@ -21,12 +21,18 @@ export async function createOrganization(db: Db, name: string, adminKey?: string
   });
 }
 
-/** SWITCHBOARD_BOOTSTRAP_KEY: when no organization exists yet, the first is created with this admin key. */
-export async function bootstrapOrganization(db: Db, bootstrapKey: string | undefined): Promise<CreatedOrganization | null> {
-  if (!bootstrapKey) return null;
+/**
+ * First start: when no organization exists, create one. Its admin key is SWITCHBOARD_BOOTSTRAP_KEY when set,
+ * else a generated one that the caller shows once (it is stored only hashed).
+ */
+export async function ensureFirstOrganization(
+  db: Db,
+  bootstrapKey: string | undefined,
+): Promise<(CreatedOrganization & { generatedKey: boolean }) | null> {
   const [row] = await db.select({ n: count() }).from(organizations);
   if ((row?.n ?? 0) > 0) return null;
-  return createOrganization(db, 'Default', bootstrapKey);
+  const org = await createOrganization(db, 'Default', bootstrapKey);
+  return { ...org, generatedKey: bootstrapKey === undefined };
 }
 
 export async function insertApiKey(

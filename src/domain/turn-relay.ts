@@ -86,7 +86,7 @@ export async function relayPendingTurns(db: Db, queues: Queues, opts: RelayOptio
   const stamp = new Date();
   await db
     .update(messages)
-    .set({ turnEnqueuedAt: sql`coalesce(${messages.turnEnqueuedAt}, ${stamp})`, turnSweptAt: stamp })
+    .set({ turnEnqueuedAt: sql`coalesce(${messages.turnEnqueuedAt}, ${stamp.toISOString()}::timestamptz)`, turnSweptAt: stamp })
     .where(inArray(messages.id, rows.map((r) => r.id)));
   return rows.length;
 }

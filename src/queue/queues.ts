@@ -13,11 +13,13 @@ const defaultJobOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const;
 
-export function createQueues(connection: Redis, prefix: string): Queues {
-  const entries = QUEUE_NAMES.map((name) => [
-    name,
-    new Queue(name, { connection, prefix: redisPrefix(prefix), defaultJobOptions }),
-  ]);
+/** `onError` receives connection errors, which BullMQ would otherwise print to the console. */
+export function createQueues(connection: Redis, prefix: string, onError: (err: Error) => void): Queues {
+  const entries = QUEUE_NAMES.map((name) => {
+    const queue = new Queue(name, { connection, prefix: redisPrefix(prefix), defaultJobOptions });
+    queue.on('error', onError);
+    return [name, queue];
+  });
   return Object.fromEntries(entries) as Queues;
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A TCP port that was free a moment ago on `host` (the OS picks it: bind port 0, read it, close). */
@@ -22,4 +23,16 @@ export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
     srv.once('error', () => resolve(false));
     srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(true)));
   });
+}
+
+/** The port asked for; else the one remembered in `portFile` if it is free; else a fresh free one. */
+export async function choosePort(portFile: string, asked: number | undefined): Promise<number> {
+  if (asked) return asked;
+  try {
+    const last = Number(readFileSync(portFile, 'utf8').trim());
+    if (Number.isInteger(last) && last > 0 && last < 65536 && (await isPortFree(last))) return last;
+  } catch {
+    // no port file yet
+  }
+  return findFreePort();
 }

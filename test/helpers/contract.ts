@@ -26,6 +26,12 @@ function deref(node: unknown): unknown {
   return node;
 }
 
+/** OpenAPI 3.0 → JSON Schema; the converter stamps draft-04, which ajv 8 does not load (the keywords are the same). */
+function toJsonSchema(schema: unknown): Json {
+  const { $schema: _draft, ...json } = openapiSchemaToJsonSchema(deref(schema) as Json) as Json;
+  return json;
+}
+
 /** The compiled validator for Open's response schema of `method path` at `status`. */
 export function openResponseValidator(method: string, path: string, status: number): ValidateFunction {
   const id = `${method} ${path} ${status}`;
@@ -34,8 +40,7 @@ export function openResponseValidator(method: string, path: string, status: numb
   const op = doc.paths?.[path]?.[method.toLowerCase()];
   if (!op) throw new Error(`Open's document has no operation ${method} ${path}`);
   const schema = op.responses?.[String(status)]?.content?.['application/json']?.schema;
-  const json = schema ? openapiSchemaToJsonSchema(deref(schema) as Json) : {};
-  const fn = ajv.compile(json);
+  const fn = ajv.compile(schema ? toJsonSchema(schema) : {});
   cache.set(id, fn);
   return fn;
 }
@@ -49,7 +54,7 @@ export function expectOpenContract(method: string, path: string, status: number,
 
 /** Open's ErrorDto, for error bodies. */
 export function expectOpenError(body: unknown, status: number): void {
-  const validate = ajv.compile(openapiSchemaToJsonSchema(doc.components.schemas.ErrorDto));
+  const validate = ajv.compile(toJsonSchema(doc.components.schemas.ErrorDto));
   expect(validate(body), ajv.errorsText(validate.errors)).toBe(true);
   expect((body as Json).statusCode).toBe(status);
 }
