@@ -35,8 +35,9 @@ export function createApp(deps: Deps) {
   const idem = idempotency(deps.db);
   const members = requireAuth(deps.keys, ['admin', 'agent']);
   const admins = requireAuth(deps.keys, ['admin']);
-  for (const path of ['/chat/*', '/contacts', '/contacts/*']) app.use(path, members, idem);
-  for (const path of ['/channels', '/channels/*', '/api-keys', '/api-keys/*', '/widget/authenticate-user']) {
+  // Hono's `/x/*` also matches `/x` itself: listing both would run auth and idempotency twice.
+  for (const path of ['/chat/*', '/contacts/*']) app.use(path, members, idem);
+  for (const path of ['/channels/*', '/api-keys/*', '/widget/authenticate-user']) {
     app.use(path, admins, idem);
   }
 

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
 import { AppError, type FieldError } from '../errors.ts';
+import { fromDatabaseError } from './db-errors.ts';
 import type { AppEnv } from './env.ts';
 
 const REASONS: Record<number, string> = {
@@ -49,8 +50,9 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
   let status = 500;
   let message = 'Internal server error';
   let details: FieldError[] | undefined;
-  if (err instanceof AppError) {
-    ({ status, message, details } = err);
+  const known = err instanceof AppError ? err : fromDatabaseError(err);
+  if (known) {
+    ({ status, message, details } = known);
   } else if (err instanceof ZodError) {
     status = 400;
     message = 'Validation failed';

@@ -28,6 +28,8 @@ export class ApiKeyResolver {
       .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)))
       .limit(1);
     const auth = row ? { orgId: row.orgId, role: row.role, keyId: row.id, agentId: row.agentId } : null;
+    // Recorded on cache misses only: "last used" is accurate to the cache TTL without a write per request.
+    if (row) await this.db.update(apiKeys).set({ lastUsedAt: new Date() }).where(eq(apiKeys.id, row.id));
     if (this.#cache.size >= CACHE_MAX) this.#cache.clear();
     this.#cache.set(hash, { auth, expires: Date.now() + CACHE_TTL_MS });
     return auth;

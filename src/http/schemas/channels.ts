@@ -1,0 +1,62 @@
+import { z } from '@hono/zod-openapi';
+import { CHANNEL_KINDS } from '../../domain/enums.ts';
+import { listQuery } from './common.ts';
+
+// Request and response schemas of /channels* (Switchboard's own admin resource).
+
+const id = z.guid().openapi({ format: 'uuid' });
+const name = z.string().trim().min(1).max(200);
+/** Free-form here: the adapter module's configSchema is the judge (src/domain/channel-config.ts). */
+const config = z.record(z.string().max(200), z.unknown());
+
+export const ChannelParams = z.object({ id: id.openapi({ param: { name: 'id', in: 'path' } }) });
+
+export const CreateChannelBody = z
+  .strictObject({
+    type: z.enum(CHANNEL_KINDS),
+    provider: z.string().min(1).max(50).optional().openapi({ description: 'One of the adapter’s providers; default its first.' }),
+    name,
+    config: config.default({}).openapi({ description: 'Validated by the adapter; secret fields are stored encrypted.' }),
+  })
+  .openapi('CreateChannelInput');
+
+export const PatchChannelBody = z
+  .strictObject({
+    name: name.optional(),
+    enabled: z.boolean().optional(),
+    config: config.optional().openapi({
+      description: 'Merged into the stored config key by key (null removes a key); secrets need not be sent again.',
+    }),
+  })
+  .openapi('UpdateChannelInput');
+
+export const ChannelDto = z
+  .object({
+    id: z.uuid(),
+    type: z.enum(CHANNEL_KINDS),
+    provider: z.string(),
+    name: z.string(),
+    public_id: z.string().openapi({ description: 'Used in web chat URLs: /widget/{public_id}/…' }),
+    enabled: z.boolean(),
+    config: z.record(z.string(), z.unknown()).openapi({ description: 'Without secret fields.' }),
+    secrets_set: z.array(z.string()).openapi({ description: 'Names of the secret fields that are set.' }),
+    webhook_urls: z.record(z.string(), z.string()).openapi({ description: 'To paste into the provider’s console.' }),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('Channel');
+
+export const ChannelListQuery = listQuery(20, 100).extend({ type: z.enum(CHANNEL_KINDS).optional() });
+export const ChannelList = z.object({ items: z.array(ChannelDto), next: z.string().nullable() }).openapi('ListChannelsOutput');
+
+/** Keyset position in the oldest-first channel list: created_at (Postgres text, µs kept) and id. */
+export const channelCursor = z.tuple([
+  z.string().regex(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2}){0,2}|Z)?$/),
+  z.guid(),
+]);
+
+export const ChannelTestResult = z
+  .object({ ok: z.boolean(), detail: z.string() })
+  .openapi('ChannelTestOutput');
+
+export const DeletedChannel = z.object({ success: z.literal(true) }).openapi('DeleteChannelOutput');
