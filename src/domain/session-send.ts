@@ -1,0 +1,109 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { agents, channels, sessions } from '../db/schema/index.ts';
+import { NotFoundError } from '../errors.ts';
+import { jobIds } from '../queue/names.ts';
+import type { ContactDetails } from './contacts.ts';
+import type { CustomData } from './custom-data.ts';
+import { type IngestDeps, ingest } from './ingest.ts';
+import type { AttachmentRef } from './messages.ts';
+import { type Actor, addHistory, changeStatus, lockSession, logEvent, uniqueToConflict } from './session-commands.ts';
+
+// POST /chat/sessions/{id}/send: the session is reopened or taken over first when that applies, then the message
+// goes through ingest (the one sink), which queues the contact's turn.
+
+export interface SendInput {
+  sender: 'contact' | 'agent';
+  text: string;
+  attachments: AttachmentRef[];
+  contact?: ContactDetails | undefined;
+  customData?: CustomData | undefined;
+  /** For sender agent: who, by uuid or by Open's numeric id; an agent key always sends as its own agent. */
+  agent?: { id?: string | number | undefined; name?: string | undefined } | undefined;
+  takeOver: boolean;
+  private: boolean;
+}
+
+/** Returns the stored message's id. A closed session is reopened by its contact, never by an agent's reply. */
+export async function sendMessage(
+  deps: IngestDeps,
+  orgId: string,
+  sessionId: string,
+  input: SendInput,
+  actor: Actor,
+): Promise<string> {
+  const [found] = await deps.db
+    .select({ status: sessions.status, channel: { id: channels.id, type: channels.type } })
+    .from(sessions)
+    .innerJoin(channels, eq(channels.id, sessions.channelId))
+    .where(and(eq(sessions.orgId, orgId), eq(sessions.id, sessionId)));
+  if (!found) throw new NotFoundError('Chat session');
+  const agent = input.sender === 'agent' ? await resolveAgent(deps.db, orgId, actor, input.agent) : null;
+  const agentName = input.agent?.name ?? agent?.name;
+
+  if (input.sender === 'contact' && found.status !== 'open') {
+    await deps.db.transaction(async (tx) => {
+      const s = await lockSession(tx, orgId, sessionId);
+      if (s.status === 'open') return;
+      const set = await changeStatus(tx, s, 'open', actor);
+      await tx.update(sessions).set({ ...set, updatedAt: new Date() }).where(eq(sessions.id, sessionId));
+    });
+  }
+  if (input.sender === 'agent' && input.takeOver) {
+    await takeOver(deps.db, orgId, sessionId, agent?.id ?? null, agentName);
+  }
+
+  const result = await ingest(deps, {
+    orgId,
+    channel: found.channel,
+    sessionId,
+    sender: input.sender,
+    agentId: agent?.id,
+    senderName: input.sender === 'agent' ? agentName : undefined,
+    contact: input.contact,
+    sessionCustomData: input.customData,
+    text: input.text,
+    attachments: input.attachments,
+    private: input.private,
+  }).catch(uniqueToConflict);
+  if (input.sender === 'agent' && !input.private) {
+    // ingest queues turns only; an agent's reply goes out through dispatch. The job id dedupes any second add.
+    const data = { orgId, sessionId, messageId: result.messageId };
+    await deps.queues.dispatch
+      .add(found.channel.type, data, { jobId: jobIds.dispatch(data) })
+      .catch((err: unknown) => deps.logger.warn({ err, messageId: result.messageId }, 'dispatch not enqueued'));
+  }
+  return result.messageId;
+}
+
+/** The session handed to a human: handled_by human, handed_off, assigned to the agent when known. */
+async function takeOver(db: Db, orgId: string, sessionId: string, agentId: string | null, name: string | undefined) {
+  await db.transaction(async (tx) => {
+    const s = await lockSession(tx, orgId, sessionId);
+    if (s.handledBy === 'human' && s.handedOff && (agentId === null || s.assigneeId === agentId)) return;
+    const assigneeId = agentId ?? s.assigneeId;
+    await tx
+      .update(sessions)
+      .set({ handledBy: 'human', handedOff: true, assigneeId, updatedAt: new Date() })
+      .where(eq(sessions.id, sessionId));
+    const text = `${name ?? 'A human agent'} took over the conversation`;
+    await addHistory(tx, s, 'human_agent_takeover', 'agent', text, { agentId, senderName: name });
+    const reason = 'human_agent_decided_to_take_over';
+    await logEvent(tx, s, 'conversation.handoff_to_human', { reason, assignee_id: assigneeId });
+  });
+}
+
+/** The sending agent: an agent key's own; else the body's agent.id (uuid, or Open's numeric id); else none. */
+async function resolveAgent(db: Db, orgId: string, actor: Actor, given: SendInput['agent']) {
+  const by = actor.agentId
+    ? eq(agents.id, actor.agentId)
+    : typeof given?.id === 'number'
+      ? eq(agents.number, given.id)
+      : given?.id !== undefined
+        ? eq(agents.id, given.id)
+        : undefined;
+  if (!by) return null;
+  const [row] = await db.select({ id: agents.id, name: agents.name }).from(agents).where(and(eq(agents.orgId, orgId), by));
+  if (!row) throw new NotFoundError('Agent');
+  return row;
+}

@@ -1,0 +1,102 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Deps } from '../../deps.ts';
+import { filterSessions, listSessions, type SessionCursor } from '../../domain/session-queries.ts';
+import { chatSessionView } from '../../domain/session-views.ts';
+import { bearerSecurity, errorResponses, idempotencyHeader } from '../router.ts';
+import { decodeCursor, encodeCursor } from '../schemas/common.ts';
+import {
+  FilterBody,
+  FilterResult,
+  jsonBody,
+  jsonResponse,
+  SessionList,
+  SessionListQuery,
+  sessionTags,
+} from '../schemas/sessions.ts';
+import type { SessionRouter } from './sessions.ts';
+
+// GET /chat/sessions (keyset cursor, Open's) and POST /chat/sessions/filter (page numbers).
+
+/** The UTC µs timestamp the list query produced: checked here, before SQL casts it back. */
+const pgTimestamp = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/)
+  .refine((v) => sameSecond(v), 'not a real time');
+
+/** A real calendar time (no Feb 30, no hour 25): it survives a round trip through Date. */
+function sameSecond(v: string): boolean {
+  const d = new Date(`${v.slice(0, 19)}Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 19) === v.slice(0, 19);
+}
+const cursorShape = z.tuple([pgTimestamp, z.guid()]);
+
+const list = createRoute({
+  method: 'get',
+  path: '/chat/sessions',
+  operationId: 'listChatSessions',
+  summary: 'List chat sessions, newest activity first',
+  tags: sessionTags,
+  security: bearerSecurity,
+  request: { query: SessionListQuery },
+  responses: { 200: jsonResponse(SessionList, 'A page of sessions'), ...errorResponses },
+});
+
+const filter = createRoute({
+  method: 'post',
+  path: '/chat/sessions/filter',
+  operationId: 'filterChatSessions',
+  summary: 'Filter chat sessions (page-numbered)',
+  tags: sessionTags,
+  security: bearerSecurity,
+  request: { headers: idempotencyHeader, body: jsonBody(FilterBody) },
+  responses: { 200: jsonResponse(FilterResult, 'A page of sessions'), ...errorResponses },
+});
+
+export function listRoutes(app: SessionRouter, deps: Deps): void {
+  app.openapi(list, async (c) => {
+    const q = c.req.valid('query');
+    const after: SessionCursor | undefined = q.cursor ? decodeCursor(q.cursor, cursorShape) : undefined;
+    const page = await listSessions(
+      deps.db,
+      c.get('auth').orgId,
+      {
+        statuses: q.status ? [q.status] : undefined,
+        channelTypes: q.channel_type ? [q.channel_type] : undefined,
+        handedOff: q.handed_off,
+        createdAfter: q.created_after,
+        createdBefore: q.created_before,
+        updatedAfter: q.updated_after,
+        updatedBefore: q.updated_before,
+        contactIds: q.contact_id ? [q.contact_id] : undefined,
+        assigneeIds: q.assignee_id ? [q.assignee_id] : undefined,
+        teamIds: q.team_id ? [q.team_id] : undefined,
+        q: q.q,
+      },
+      q.limit,
+      after,
+    );
+    return c.json({ items: page.items.map(chatSessionView), next: page.next ? encodeCursor(page.next) : null }, 200);
+  });
+
+  app.openapi(filter, async (c) => {
+    const { filters: f, sort_by, sort_order, page, limit } = c.req.valid('json');
+    const result = await filterSessions(
+      deps.db,
+      c.get('auth').orgId,
+      {
+        statuses: f.status,
+        channelTypes: f.channel_types,
+        sentiments: f.sentiment,
+        assigneeIds: f.assignee_ids,
+        teamIds: f.team_ids,
+        contactIds: f.contact_ids,
+        createdAfter: f.created_after,
+        createdBefore: f.created_before,
+        customData: f.custom_data,
+      },
+      { sortBy: sort_by, sortOrder: sort_order, page, limit },
+    );
+    const data = result.items.map(chatSessionView);
+    return c.json({ data, page, limit, has_next: result.hasNext, has_previous: page > 1 }, 200);
+  });
+}

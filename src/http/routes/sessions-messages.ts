@@ -1,0 +1,85 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Deps } from '../../deps.ts';
+import { sendMessage } from '../../domain/session-send.ts';
+import { listHistory } from '../../domain/session-queries.ts';
+import { historyItemView } from '../../domain/session-views.ts';
+import { bearerSecurity, errorResponses, idempotencyHeader } from '../router.ts';
+import { contactDetails, decodeCursor, encodeCursor } from '../schemas/common.ts';
+import {
+  HistoryList,
+  HistoryQuery,
+  jsonBody,
+  jsonResponse,
+  SendBody,
+  SendResult,
+  SessionParams,
+  sessionTags,
+} from '../schemas/sessions.ts';
+import type { SessionRouter } from './sessions.ts';
+
+// POST /chat/sessions/{session_id}/send and GET /chat/sessions/{session_id}/history.
+
+const historyCursor = z.tuple([z.int().nonnegative()]);
+
+const send = createRoute({
+  method: 'post',
+  path: '/chat/sessions/{session_id}/send',
+  operationId: 'sendMessage',
+  summary: 'Send a message (as the contact, or as an agent)',
+  tags: sessionTags,
+  security: bearerSecurity,
+  request: { params: SessionParams, headers: idempotencyHeader, body: jsonBody(SendBody) },
+  responses: { 201: jsonResponse(SendResult, 'The stored message'), ...errorResponses },
+});
+
+const history = createRoute({
+  method: 'get',
+  path: '/chat/sessions/{session_id}/history',
+  operationId: 'listChatHistory',
+  summary: 'List a chat session’s history, oldest first',
+  tags: sessionTags,
+  security: bearerSecurity,
+  request: { params: SessionParams, query: HistoryQuery },
+  responses: { 200: jsonResponse(HistoryList, 'A page of history'), ...errorResponses },
+});
+
+export function messageRoutes(app: SessionRouter, deps: Deps): void {
+  app.openapi(send, async (c) => {
+    const { orgId, agentId } = c.get('auth');
+    const body = c.req.valid('json');
+    const messageId = await sendMessage(
+      deps,
+      orgId,
+      c.req.valid('param').session_id,
+      {
+        sender: body.sender,
+        text: body.message.text,
+        attachments: body.message.attachments.map((a) => ({
+          filename: a.name,
+          contentType: a.mime_type,
+          url: a.url,
+          base64: a.base64,
+        })),
+        contact: body.contact ? contactDetails(body.contact) : undefined,
+        customData: body.custom_data,
+        agent: body.agent,
+        takeOver: body.should_take_over_session_from_ai,
+        private: body.private,
+      },
+      { agentId },
+    );
+    return c.json({ success: true as const, data: { message: { id: messageId } } }, 201);
+  });
+
+  app.openapi(history, async (c) => {
+    const q = c.req.valid('query');
+    const afterSeq = q.cursor ? decodeCursor(q.cursor, historyCursor)[0] : undefined;
+    const page = await listHistory(deps.db, c.get('auth').orgId, c.req.valid('param').session_id, {
+      limit: q.limit,
+      afterSeq,
+      includeStatusChanges: q.include_status_changes ?? false,
+    });
+    const next = page.nextSeq !== null ? encodeCursor([page.nextSeq]) : null;
+    return c.json({ items: page.items.map(historyItemView), next }, 200);
+  });
+}
