@@ -151,8 +151,8 @@ CREATE TABLE "messages" (
 	"context" jsonb,
 	"raw" jsonb,
 	"turn_state" "turn_state" DEFAULT 'none' NOT NULL,
-	"turn_enqueued_at" timestamp with time zone,
-	"turn_swept_at" timestamp with time zone,
+	"job_enqueued_at" timestamp with time zone,
+	"job_swept_at" timestamp with time zone,
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
@@ -260,7 +260,7 @@ CREATE INDEX "sessions_thread_idx" ON "sessions" USING btree ("channel_id","exte
 CREATE INDEX "attachments_message_idx" ON "attachments" USING btree ("message_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "messages_channel_external_uq" ON "messages" USING btree ("channel_id","external_id");--> statement-breakpoint
 CREATE INDEX "messages_session_seq_idx" ON "messages" USING btree ("session_id","seq");--> statement-breakpoint
-CREATE INDEX "messages_turn_pending_idx" ON "messages" USING btree ("created_at") WHERE "messages"."turn_state" = 'pending';--> statement-breakpoint
+CREATE INDEX "messages_outbox_idx" ON "messages" USING btree ("created_at") WHERE "messages"."turn_state" = 'pending' or ("messages"."delivery_status" = 'queued' and "messages"."private" = false);--> statement-breakpoint
 CREATE UNIQUE INDEX "agents_org_email_uq" ON "agents" USING btree ("org_id",lower("email"));--> statement-breakpoint
 CREATE INDEX "team_members_agent_idx" ON "team_members" USING btree ("agent_id");--> statement-breakpoint
 CREATE INDEX "knowledge_org_idx" ON "knowledge" USING btree ("org_id");--> statement-breakpoint

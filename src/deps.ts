@@ -3,7 +3,7 @@ import type { Config } from './config.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import type { Database, Db } from './db/client.ts';
 import type { AdapterDeps } from './domain/adapter.ts';
-import { EnqueuedMarker } from './domain/turn-relay.ts';
+import { EnqueuedMarker } from './domain/outbox.ts';
 import { ApiKeyResolver } from './http/middleware/auth.ts';
 import type { Logger } from './logger.ts';
 import { createRedis } from './queue/connection.ts';

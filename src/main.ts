@@ -3,7 +3,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { openDatabase, pgliteDirFor } from './db/client.ts';
 import { closeDeps, createDeps } from './deps.ts';
 import { ensureFirstOrganization } from './domain/organizations.ts';
-import { startRelay } from './domain/turn-relay.ts';
+import { startRelay } from './domain/outbox.ts';
 import { createApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startManagedRedis } from './redis/managed-redis.ts';

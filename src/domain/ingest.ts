@@ -3,14 +3,14 @@ import type { Db, Tx } from '../db/client.ts';
 import { attachments, events, messages, sessions } from '../db/schema/index.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { enqueueTurns } from '../queue/enqueue.ts';
+import { enqueueMessageJobs, type MessageJobRef } from '../queue/enqueue.ts';
 import type { Queues } from '../queue/queues.ts';
 import { type ContactDetails, findOrCreateContact, resolveIdentity, updateContactDetails } from './contacts.ts';
 import { type CustomData, mergeCustomData } from './custom-data.ts';
 import type { ChannelKind, MessageSender } from './enums.ts';
 import type { AttachmentRef } from './messages.ts';
 import { findOpenSession, openSession } from './session-store.ts';
-import type { EnqueuedMarker } from './turn-relay.ts';
+import type { EnqueuedMarker } from './outbox.ts';
 
 export interface IngestInput {
   orgId: string;
@@ -57,24 +57,28 @@ export interface IngestDeps {
 /**
  * The one sink for every accepted message, from the API and from every adapter.
  * 1. One transaction: contact identity → session (found or opened) → message, unique per (channel, external id).
- * 2. After commit, a customer message gets its turn job (ids only). If Redis cannot take it, the relay will.
+ * 2. After commit, a customer message gets its turn job and an agent's reply its dispatch job (ids only).
+ *    If Redis cannot take it, the relay will (src/domain/outbox.ts).
  * When this resolves, the message survives the death of every process.
  */
 export async function ingest(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
   const result = await commit(deps.db, input);
-  if (!result.duplicate && needsTurn(input)) {
-    const ref = { orgId: input.orgId, sessionId: result.sessionId, messageId: result.messageId };
+  const queue: MessageJobRef['queue'] | undefined = needsTurn(input) ? 'turn' : needsDispatch(input) ? 'dispatch' : undefined;
+  if (!result.duplicate && queue) {
+    const ref = { queue, orgId: input.orgId, sessionId: result.sessionId, messageId: result.messageId };
     try {
-      await enqueueTurns(deps.queues, [{ ...ref, channel: input.channel.type }]);
+      await enqueueMessageJobs(deps.queues, [{ ...ref, channel: input.channel.type }]);
       deps.marker.mark(result.messageId);
     } catch (err) {
-      deps.logger.warn({ err, messageId: result.messageId }, 'turn not enqueued; the relay will retry');
+      deps.logger.warn({ err: (err as Error).message, ...ref }, 'job not enqueued; the relay will add it');
     }
   }
   return result;
 }
 
 const needsTurn = (input: IngestInput) => input.sender === 'contact';
+/** Replies by agents and the AI go out through their channel; internal notes and system rows never do. */
+const needsDispatch = (input: IngestInput) => (input.sender === 'agent' || input.sender === 'ai') && !input.private;
 
 async function commitMessage(tx: Tx, input: IngestInput): Promise<IngestResult> {
   const { orgId, channel } = input;
@@ -123,7 +127,7 @@ async function commitMessage(tx: Tx, input: IngestInput): Promise<IngestResult> 
       html: input.html ?? null,
       private: input.private ?? false,
       externalId: input.externalId ?? null,
-      deliveryStatus: inbound || input.private ? null : 'queued',
+      deliveryStatus: needsDispatch(input) ? 'queued' : null,
       raw: input.raw ?? null,
       turnState: needsTurn(input) ? 'pending' : 'none',
       createdAt: input.sentAt ?? new Date(),

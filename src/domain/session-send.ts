@@ -2,7 +2,6 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { agents, channels, sessions } from '../db/schema/index.ts';
 import { NotFoundError } from '../errors.ts';
-import { jobIds } from '../queue/names.ts';
 import type { ContactDetails } from './contacts.ts';
 import type { CustomData } from './custom-data.ts';
 import { type IngestDeps, ingest } from './ingest.ts';
@@ -66,13 +65,6 @@ export async function sendMessage(
     attachments: input.attachments,
     private: input.private,
   }).catch(uniqueToConflict);
-  if (input.sender === 'agent' && !input.private) {
-    // ingest queues turns only; an agent's reply goes out through dispatch. The job id dedupes any second add.
-    const data = { orgId, sessionId, messageId: result.messageId };
-    await deps.queues.dispatch
-      .add(found.channel.type, data, { jobId: jobIds.dispatch(data) })
-      .catch((err: unknown) => deps.logger.warn({ err, messageId: result.messageId }, 'dispatch not enqueued'));
-  }
   return result.messageId;
 }
 

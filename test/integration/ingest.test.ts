@@ -6,7 +6,7 @@ import { channels, contactIdentities, messages, sessions } from '../../src/db/sc
 import { closeDeps, createDeps, type Deps } from '../../src/deps.ts';
 import { ingest, type IngestInput } from '../../src/domain/ingest.ts';
 import { createOrganization } from '../../src/domain/organizations.ts';
-import { relayPendingTurns } from '../../src/domain/turn-relay.ts';
+import { relayPendingJobs } from '../../src/domain/outbox.ts';
 import { createLogger } from '../../src/logger.ts';
 import { freshDatabase, freshQueuePrefix, redisUrl } from '../helpers/services.ts';
 
@@ -105,11 +105,27 @@ describe('ingest', () => {
     await closeDeps(down);
 
     const opts = { graceMs: 0, staleMs: 3_600_000 };
-    expect(await relayPendingTurns(database.db, deps.queues, opts)).toBeGreaterThanOrEqual(1);
+    expect(await relayPendingJobs(database.db, deps.queues, opts)).toBeGreaterThanOrEqual(1);
     expect(await deps.queues.turn.getJob(`turn-${r.messageId}`)).toBeDefined();
-    expect(await relayPendingTurns(database.db, deps.queues, opts)).toBe(0);
+    expect(await relayPendingJobs(database.db, deps.queues, opts)).toBe(0);
     const [msg] = await database.db.select().from(messages).where(eq(messages.id, r.messageId));
-    expect(msg!.turnEnqueuedAt).toBeInstanceOf(Date);
+    expect(msg!.jobEnqueuedAt).toBeInstanceOf(Date);
     expect((await turnJobIds()).filter((id) => id === `turn-${r.messageId}`)).toHaveLength(1);
+  });
+
+  it('gives an agent reply committed while Redis is down its dispatch job through the relay, and a note none', async () => {
+    const first = await ingest(deps, inbound('ext-agent-session', '+15550005555'));
+    const down = createDeps(config(deps.config.queuePrefix), logger, database, 'redis://127.0.0.1:1');
+    const reply = await ingest(down, { orgId, channel, sessionId: first.sessionId, sender: 'agent', text: 'On it!' });
+    const note = await ingest(down, { orgId, channel, sessionId: first.sessionId, sender: 'agent', text: 'vip', private: true });
+    await closeDeps(down);
+    const [row] = await database.db.select().from(messages).where(eq(messages.id, reply.messageId));
+    expect(row).toMatchObject({ direction: 'out', deliveryStatus: 'queued', turnState: 'none' });
+
+    await relayPendingJobs(database.db, deps.queues, { graceMs: 0, staleMs: 3_600_000 });
+    const job = await deps.queues.dispatch.getJob(`dispatch-${reply.messageId}`);
+    expect(job?.data).toEqual({ orgId, sessionId: first.sessionId, messageId: reply.messageId });
+    expect(await deps.queues.dispatch.getJob(`dispatch-${note.messageId}`)).toBeUndefined();
+    expect(await deps.queues.turn.getJob(`turn-${reply.messageId}`)).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import type { Database } from '../../src/db/client.ts';
 import { messages } from '../../src/db/schema/index.ts';
 import { closeDeps, createDeps, type Deps } from '../../src/deps.ts';
 import { createOrganization } from '../../src/domain/organizations.ts';
-import { startRelay } from '../../src/domain/turn-relay.ts';
+import { startRelay } from '../../src/domain/outbox.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { ManagedRedis } from '../../src/redis/managed-redis.ts';

@@ -33,17 +33,22 @@ export const messages = pgTable(
     context: jsonb('context').$type<Record<string, unknown>>(),
     raw: jsonb('raw'),
     turnState: turnState('turn_state').notNull().default('none'),
-    /** Set (in batches) once the turn job is known to be in Redis; the relay enqueues rows where it is null. */
-    turnEnqueuedAt: at('turn_enqueued_at'),
-    /** Set by the relay when it re-adds a stale pending turn, so a sweep is not repeated every tick. */
-    turnSweptAt: at('turn_swept_at'),
+    /**
+     * Outbox bookkeeping for the message's job (its turn when inbound, its dispatch when an outbound reply):
+     * set (in batches) once the job is known to be in Redis; the relay enqueues rows where it is null.
+     */
+    jobEnqueuedAt: at('job_enqueued_at'),
+    /** Set by the relay when it re-adds the job of stale pending work, so a sweep is not repeated every tick. */
+    jobSweptAt: at('job_swept_at'),
     attempts: integer('attempts').notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex('messages_channel_external_uq').on(t.channelId, t.externalId),
     index('messages_session_seq_idx').on(t.sessionId, t.seq),
-    index('messages_turn_pending_idx').on(t.createdAt).where(sql`${t.turnState} = 'pending'`),
+    index('messages_outbox_idx')
+      .on(t.createdAt)
+      .where(sql`${t.turnState} = 'pending' or (${t.deliveryStatus} = 'queued' and ${t.private} = false)`),
   ],
 );
 

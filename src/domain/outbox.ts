@@ -2,11 +2,14 @@ import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { channels, messages } from '../db/schema/index.ts';
 import type { Logger } from '../logger.ts';
-import { enqueueTurns } from '../queue/enqueue.ts';
+import { enqueueMessageJobs, type MessageJobRef } from '../queue/enqueue.ts';
 import type { Queues } from '../queue/queues.ts';
 
+// The outbox: a committed message that needs a job (a customer message its turn, an outbound reply its
+// dispatch) gets it after commit; when that fails (Redis down, process died), the relay adds it later.
+
 /**
- * Records, in batches, that a message's turn job is in Redis, so the relay leaves it alone.
+ * Records, in batches, that a message's job is in Redis, so the relay leaves it alone.
  * Losing a batch (crash) only means the relay re-adds those jobs, which BullMQ dedupes by job id.
  */
 export class EnqueuedMarker {
@@ -34,11 +37,11 @@ export class EnqueuedMarker {
     this.#flushing = this.#flushing.then(() =>
       this.db
         .update(messages)
-        .set({ turnEnqueuedAt: new Date() })
+        .set({ jobEnqueuedAt: new Date() })
         .where(inArray(messages.id, ids))
         .then(
           () => undefined,
-          (err: unknown) => this.logger.warn({ err, count: ids.length }, 'could not mark turns enqueued'),
+          (err: unknown) => this.logger.warn({ err, count: ids.length }, 'could not mark jobs enqueued'),
         ),
     );
     return this.#flushing;
@@ -48,45 +51,61 @@ export class EnqueuedMarker {
 export interface RelayOptions {
   /** Messages younger than this are left to the request that committed them. */
   graceMs: number;
-  /** Pending turns older than this are re-added even if marked enqueued (Redis may have lost them). */
+  /** Pending work older than this is re-added even if marked enqueued (Redis may have lost it). */
   staleMs: number;
   batchSize?: number;
 }
 
+/** Work still to do: a turn not taken, or a reply not yet handed to its channel. */
+const pendingWork = or(
+  eq(messages.turnState, 'pending'),
+  and(eq(messages.deliveryStatus, 'queued'), eq(messages.private, false)),
+);
+
 /**
- * The outbox relay: finds committed messages that still await their turn and whose job is not known to be in
- * Redis (never enqueued, or pending so long that Redis may have lost it) and adds their jobs again.
+ * The relay: finds committed messages with pending work whose job is not known to be in Redis (never
+ * enqueued, or pending so long that Redis may have lost it) and adds their jobs again.
  * Job ids are deterministic, so re-adding a job that exists is a no-op. Returns how many it (re)enqueued.
  */
-export async function relayPendingTurns(db: Db, queues: Queues, opts: RelayOptions): Promise<number> {
+export async function relayPendingJobs(db: Db, queues: Queues, opts: RelayOptions): Promise<number> {
   const now = Date.now();
   const graceCutoff = new Date(now - opts.graceMs);
   const staleCutoff = new Date(now - opts.staleMs);
   const rows = await db
-    .select({ id: messages.id, orgId: messages.orgId, sessionId: messages.sessionId, channel: channels.type })
+    .select({
+      id: messages.id,
+      orgId: messages.orgId,
+      sessionId: messages.sessionId,
+      turnState: messages.turnState,
+      channel: channels.type,
+    })
     .from(messages)
     .innerJoin(channels, eq(channels.id, messages.channelId))
     .where(
       and(
-        eq(messages.turnState, 'pending'),
+        pendingWork,
         lt(messages.createdAt, graceCutoff),
         or(
-          isNull(messages.turnEnqueuedAt),
-          and(lt(messages.createdAt, staleCutoff), or(isNull(messages.turnSweptAt), lt(messages.turnSweptAt, staleCutoff))),
+          isNull(messages.jobEnqueuedAt),
+          and(lt(messages.createdAt, staleCutoff), or(isNull(messages.jobSweptAt), lt(messages.jobSweptAt, staleCutoff))),
         ),
       ),
     )
     .orderBy(asc(messages.createdAt))
     .limit(opts.batchSize ?? 500);
   if (rows.length === 0) return 0;
-  await enqueueTurns(
-    queues,
-    rows.map((r) => ({ orgId: r.orgId, sessionId: r.sessionId, messageId: r.id, channel: r.channel })),
-  );
+  const refs: MessageJobRef[] = rows.map((r) => ({
+    queue: r.turnState === 'pending' ? 'turn' : 'dispatch',
+    orgId: r.orgId,
+    sessionId: r.sessionId,
+    messageId: r.id,
+    channel: r.channel,
+  }));
+  await enqueueMessageJobs(queues, refs);
   const stamp = new Date();
   await db
     .update(messages)
-    .set({ turnEnqueuedAt: sql`coalesce(${messages.turnEnqueuedAt}, ${stamp.toISOString()}::timestamptz)`, turnSweptAt: stamp })
+    .set({ jobEnqueuedAt: sql`coalesce(${messages.jobEnqueuedAt}, ${stamp.toISOString()}::timestamptz)`, jobSweptAt: stamp })
     .where(inArray(messages.id, rows.map((r) => r.id)));
   return rows.length;
 }
@@ -99,8 +118,8 @@ export function startRelay(db: Db, queues: Queues, logger: Logger, opts: RelayOp
     try {
       let n: number;
       do {
-        n = await relayPendingTurns(db, queues, opts);
-        if (n > 0) logger.info({ count: n }, 'relay enqueued pending turns');
+        n = await relayPendingJobs(db, queues, opts);
+        if (n > 0) logger.info({ count: n }, 'relay enqueued pending jobs');
       } while (n === (opts.batchSize ?? 500) && !stopped);
     } catch (err) {
       logger.warn({ err: (err as Error).message }, 'relay could not enqueue; will retry');
