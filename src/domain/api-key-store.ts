@@ -1,3 +1,4 @@
+import { utcSortKey } from '../db/keyset.ts';
 import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { agents, apiKeys, organizations } from '../db/schema/index.ts';
@@ -40,7 +41,7 @@ export async function createApiKey(db: Db, orgId: string, input: { name: string;
 /** Active (unrevoked) keys, newest first. */
 export async function listApiKeys(db: Db, orgId: string, limit: number, after?: ApiKeyCursor) {
   const rows = await db
-    .select({ key: apiKeys, sortKey: sql<string>`(${apiKeys.createdAt})::text` })
+    .select({ key: apiKeys, sortKey: utcSortKey(apiKeys.createdAt) })
     .from(apiKeys)
     .where(
       and(

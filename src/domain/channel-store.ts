@@ -1,3 +1,4 @@
+import { utcSortKey } from '../db/keyset.ts';
 import { type SQL, and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { adapterFor } from '../../adapters/registry.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
@@ -79,7 +80,7 @@ export async function getChannel(ctx: ChannelCtx, orgId: string, id: string): Pr
 
 export async function listChannels(ctx: ChannelCtx, orgId: string, type: ChannelKind | undefined, limit: number, after?: ChannelCursor) {
   const rows = await ctx.db
-    .select({ channel: channels, sortKey: sql<string>`(${channels.createdAt})::text` })
+    .select({ channel: channels, sortKey: utcSortKey(channels.createdAt) })
     .from(channels)
     .where(
       and(

@@ -1,8 +1,9 @@
+import { utcSortKey } from '../db/keyset.ts';
 import { type SQL, and, asc, desc, eq, gte, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.ts';
 import { contactIdentities, contacts } from '../db/schema/index.ts';
 import { NotFoundError } from '../errors.ts';
-import { type ContactJson, contactView } from '../http/schemas/common.ts';
+import { type ContactJson, contactView } from './contact-view.ts';
 
 // Reads of the contacts API: rows with their identities → Open's Contact JSON. Every query is scoped by org id:
 // another organization's contact is "not found".
@@ -66,7 +67,7 @@ export async function listContacts(db: Db, orgId: string, f: ContactFilters, lim
   const where = [contactWhere(orgId, f)];
   if (after) where.push(sql`(${contacts.createdAt}, ${contacts.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
   const rows = await db
-    .select({ contact: contacts, sortKey: sql<string>`(${contacts.createdAt})::text` })
+    .select({ contact: contacts, sortKey: utcSortKey(contacts.createdAt) })
     .from(contacts)
     .where(and(...where))
     .orderBy(desc(contacts.createdAt), desc(contacts.id))

@@ -1,3 +1,4 @@
+import { utcSortKey } from '../db/keyset.ts';
 import { type SQL, and, asc, desc, eq, gt, gte, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.ts';
 import { agents, attachments, channels, contactIdentities, contacts, messages, sessions, teams } from '../db/schema/index.ts';
@@ -65,8 +66,7 @@ async function loadSessions(db: Db | Tx, where: SQL, order: SQL[], limit: number
       channel: { id: channels.id, type: channels.type },
       contact: contacts,
       team: { id: teams.id, name: teams.name, description: teams.description },
-      // Microseconds kept (a JS Date has only ms) and independent of the server's DateStyle and TimeZone.
-      sortKey: sql<string>`to_char(${activityAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+      sortKey: utcSortKey(activityAt),
     })
     .from(sessions)
     .innerJoin(channels, eq(channels.id, sessions.channelId))

@@ -1,5 +1,5 @@
 import type { attachments, contacts, messages, sessions } from '../db/schema/index.ts';
-import { type ContactJson, contactView } from '../http/schemas/common.ts';
+import { type ContactJson, contactView } from './contact-view.ts';
 import type { ChannelKind } from './enums.ts';
 
 // Rows → the JSON of Open's ChatSession and HistoryItem (plus Switchboard's additions). Pure: no I/O.

@@ -1,8 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { CHANNEL_KINDS, type ChannelKind } from '../../domain/enums.ts';
+import { CHANNEL_KINDS } from '../../domain/enums.ts';
 import { customDataSchema } from '../../domain/custom-data.ts';
 import { ValidationError } from '../../errors.ts';
-import type { CustomData } from '../../db/schema/columns.ts';
 
 // Zod pieces shared by the Open-compatible routes (/chat/sessions*, /contacts*).
 
@@ -102,44 +101,5 @@ export const ContactDto = z
     opted_out: z.array(z.enum(CHANNEL_KINDS)),
   })
   .openapi('Contact');
-export type ContactJson = z.infer<typeof ContactDto>;
-
-/** The fields contactView reads (a `contacts` row satisfies it). */
-export interface ContactRowLike {
-  id: string;
-  email: string | null;
-  phoneNumber: string | null;
-  name: string | null;
-  avatarUrl: string | null;
-  customData: CustomData;
-  nonVerifiedName: string | null;
-  nonVerifiedEmail: string | null;
-  nonVerifiedCustomData: CustomData | null;
-  verified: boolean;
-  optedOut: ChannelKind[];
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** A contact row (and its identities) → Open's Contact JSON. */
-export function contactView(
-  row: ContactRowLike,
-  identities: readonly { channelType: ChannelKind; address: string }[] = [],
-): ContactJson {
-  return {
-    id: row.id,
-    email: row.email,
-    phone_number: row.phoneNumber,
-    name: row.name,
-    avatar_url: row.avatarUrl,
-    custom_data: row.customData ?? {},
-    non_verified_name: row.nonVerifiedName,
-    non_verified_email: row.nonVerifiedEmail,
-    non_verified_custom_data: row.nonVerifiedCustomData,
-    verified: row.verified,
-    created_at: row.createdAt.toISOString(),
-    updated_at: row.updatedAt.toISOString(),
-    identities: identities.map((i) => ({ channel_type: i.channelType, address: i.address })),
-    opted_out: row.optedOut ?? [],
-  };
-}
+// The view itself is domain code; re-exported here for the routes.
+export { type ContactJson, type ContactRowLike, contactView } from '../../domain/contact-view.ts';
