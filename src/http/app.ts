@@ -47,7 +47,7 @@ export function createApp(deps: Deps) {
   app.route('/', widgetAuthRoutes(deps));
   app.route('/', channelRoutes(deps));
   app.route('/', apiKeyRoutes(deps));
-  mountDocs(app);
+  mountDocs(app, deps.config.publicUrl);
   return app;
 }
 

@@ -11,6 +11,7 @@ const BY_SQLSTATE: Record<string, [AppError['code'], string]> = {
   '22007': ['BAD_REQUEST', 'A date or time has the wrong format'],
   '22008': ['BAD_REQUEST', 'A date or time is out of range'],
   '22021': ['BAD_REQUEST', 'Text contains a character that cannot be stored'],
+  '22P05': ['BAD_REQUEST', 'Text contains a character that cannot be stored'],
   '54000': ['BAD_REQUEST', 'A value is too large'],
 };
 

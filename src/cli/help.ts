@@ -1,0 +1,26 @@
+export const HELP = `Switchboard command line
+
+Usage: switchboard <command> [options]        (or: npm run cli -- <command> [options])
+
+Commands:
+  org create --name NAME [--json]
+      Create an organization with its built-in API channel and a first admin API key.
+      Prints the organization id and the admin key (shown only this once).
+  org list [--json]
+      List the organizations.
+  key create --org ID --role admin|agent|widget [--name NAME] [--agent AGENT_ID] [--json]
+      Create an API key for an organization (--agent: the agent an agent key acts as).
+      Prints the key (shown only this once).
+  help
+      Show this help.
+
+The CLI opens the database the server is configured with, from the same environment:
+  DATABASE_URL   PostgreSQL (postgres://...). Works while servers are running.
+  DATA_DIR       Without DATABASE_URL: the embedded database (PGlite) in DATA_DIR/pglite (default ./.data).
+                 PGlite is single-process: run the CLI only while the server is stopped (it refuses when a
+                 server answers on HOST:PORT). With the server running, use the API instead
+                 (POST /api-keys with an admin key), or use DATABASE_URL.
+
+Exit codes: 0 done, 1 failed, 2 bad usage. With --json, stdout is only JSON (use \`npm run -s cli -- ...\` so npm
+adds no banner).
+`;

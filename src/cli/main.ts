@@ -1,0 +1,51 @@
+import { CliError, UsageError } from './args.ts';
+import { HELP } from './help.ts';
+
+// `switchboard <command>`: administration from the shell (bin/switchboard.js runs this through tsx).
+
+type Command = (args: string[]) => Promise<void>;
+
+/** Loaded on use, so `help` and usage errors answer without loading the database drivers. */
+const COMMANDS: Record<string, Command> = {
+  'org create': async (args) => (await import('./org.ts')).orgCreate(args),
+  'org list': async (args) => (await import('./org.ts')).orgList(args),
+  'key create': async (args) => (await import('./key.ts')).keyCreate(args),
+};
+
+export async function run(argv: string[]): Promise<number> {
+  const [group, sub, ...rest] = argv;
+  if (group === undefined || ['help', '--help', '-h'].includes(group)) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const command = COMMANDS[`${group} ${sub ?? ''}`.trim()];
+  try {
+    if (!command) {
+      const known = Object.keys(COMMANDS).filter((c) => c.startsWith(`${group} `));
+      throw new UsageError(
+        known.length > 0 && sub === undefined
+          ? `"${group}" needs a subcommand: ${known.join(', ')}`
+          : `unknown command "${[group, sub].filter(Boolean).join(' ')}"`,
+      );
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    await command(rest);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`switchboard: ${err.message}\nRun \`switchboard help\` for usage.\n`);
+      return 2;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`switchboard: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`switchboard: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await run(process.argv.slice(2));
