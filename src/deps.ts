@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import type { Database, Db } from './db/client.ts';
 import type { AdapterDeps } from './domain/adapter.ts';
+import { IngestBatcher } from './domain/ingest-batch.ts';
 import { EnqueuedMarker } from './domain/outbox.ts';
 import { ApiKeyResolver } from './http/middleware/auth.ts';
 import type { Logger } from './logger.ts';
@@ -22,6 +23,8 @@ export interface Deps {
   secrets: SecretBox;
   keys: ApiKeyResolver;
   marker: EnqueuedMarker;
+  /** Group commit for messages into known sessions (src/domain/ingest-batch.ts). */
+  batcher: IngestBatcher;
   adapterDeps: AdapterDeps;
 }
 
@@ -30,6 +33,10 @@ export function createDeps(config: Config, logger: Logger, database: Database, r
   // Without a listener ioredis prints every reconnect failure; readiness reports Redis health instead.
   const onRedisError = (err: Error) => logger.debug({ err: err.message }, 'redis connection error');
   redis.on('error', onRedisError);
+  const queues = createQueues(redis, config.queuePrefix, onRedisError);
+  const marker = new EnqueuedMarker(database.db, logger);
+  // PGlite is one connection: one batch at a time. A PostgreSQL pool takes a few at once.
+  const batchesInFlight = database.kind === 'pglite' ? 1 : 4;
   return {
     config,
     logger,
@@ -37,10 +44,11 @@ export function createDeps(config: Config, logger: Logger, database: Database, r
     db: database.db,
     redis,
     redisUrl,
-    queues: createQueues(redis, config.queuePrefix, onRedisError),
+    queues,
     secrets: new SecretBox(config.secret),
     keys: new ApiKeyResolver(database.db),
-    marker: new EnqueuedMarker(database.db, logger),
+    marker,
+    batcher: new IngestBatcher({ db: database.db, queues, marker, logger }, batchesInFlight),
     adapterDeps: { fetch: globalThis.fetch, now: () => new Date(), publicUrl: config.publicUrl },
   };
 }

@@ -48,6 +48,23 @@ export class EnqueuedMarker {
   }
 }
 
+/**
+ * After commit: put the jobs of committed messages on their queues and note it. A failure (Redis down) is only
+ * logged: the messages are committed, and the relay will add their jobs.
+ */
+export async function enqueueCommitted(
+  deps: { queues: Queues; marker: EnqueuedMarker; logger: Logger },
+  jobs: MessageJobRef[],
+): Promise<void> {
+  if (jobs.length === 0) return;
+  try {
+    await enqueueMessageJobs(deps.queues, jobs);
+    for (const job of jobs) deps.marker.mark(job.messageId);
+  } catch (err) {
+    deps.logger.warn({ err: (err as Error).message, count: jobs.length }, 'jobs not enqueued; the relay will add them');
+  }
+}
+
 export interface RelayOptions {
   /** Messages younger than this are left to the request that committed them. */
   graceMs: number;

@@ -1,15 +1,15 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { agents, channels, sessions } from '../db/schema/index.ts';
+import { agents, sessions } from '../db/schema/index.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ContactDetails } from './contacts.ts';
 import type { CustomData } from './custom-data.ts';
 import { type IngestDeps, ingest } from './ingest.ts';
 import type { AttachmentRef } from './messages.ts';
-import { type Actor, addHistory, changeStatus, lockSession, logEvent, uniqueToConflict } from './session-commands.ts';
+import { type Actor, addHistory, lockSession, logEvent, uniqueToConflict } from './session-commands.ts';
 
-// POST /chat/sessions/{id}/send: the session is reopened or taken over first when that applies, then the message
-// goes through ingest (the one sink), which queues the contact's turn.
+// POST /chat/sessions/{id}/send: the session is taken over first when that applies, then the message goes
+// through ingest (the one sink), which reopens a closed session for its contact and queues the job.
 
 export interface SendInput {
   sender: 'contact' | 'agent';
@@ -23,7 +23,7 @@ export interface SendInput {
   private: boolean;
 }
 
-/** Returns the stored message's id. A closed session is reopened by its contact, never by an agent's reply. */
+/** Returns the stored message's id. A closed session is reopened by its contact (in ingest), never by an agent's reply. */
 export async function sendMessage(
   deps: IngestDeps,
   orgId: string,
@@ -31,30 +31,15 @@ export async function sendMessage(
   input: SendInput,
   actor: Actor,
 ): Promise<string> {
-  const [found] = await deps.db
-    .select({ status: sessions.status, channel: { id: channels.id, type: channels.type } })
-    .from(sessions)
-    .innerJoin(channels, eq(channels.id, sessions.channelId))
-    .where(and(eq(sessions.orgId, orgId), eq(sessions.id, sessionId)));
-  if (!found) throw new NotFoundError('Chat session');
   const agent = input.sender === 'agent' ? await resolveAgent(deps.db, orgId, actor, input.agent) : null;
   const agentName = input.agent?.name ?? agent?.name;
-
-  if (input.sender === 'contact' && found.status !== 'open') {
-    await deps.db.transaction(async (tx) => {
-      const s = await lockSession(tx, orgId, sessionId);
-      if (s.status === 'open') return;
-      const set = await changeStatus(tx, s, 'open', actor);
-      await tx.update(sessions).set({ ...set, updatedAt: new Date() }).where(eq(sessions.id, sessionId));
-    });
-  }
   if (input.sender === 'agent' && input.takeOver) {
     await takeOver(deps.db, orgId, sessionId, agent?.id ?? null, agentName);
   }
 
+  // ingest checks the session belongs to the organization, and reopens it when its contact writes.
   const result = await ingest(deps, {
     orgId,
-    channel: found.channel,
     sessionId,
     sender: input.sender,
     agentId: agent?.id,
