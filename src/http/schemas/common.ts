@@ -6,7 +6,9 @@ import { ValidationError } from '../../errors.ts';
 // Zod pieces shared by the Open-compatible routes (/chat/sessions*, /contacts*).
 
 /** Flat custom_data (string, number, boolean values); a nested object is a 400. Writes merge key by key. */
-export const customData = customDataSchema.openapi('CustomData', {
+// `.meta` (zod's own), not `.openapi`: the domain schema may be built before @hono/zod-openapi extends zod.
+export const customData = customDataSchema.meta({
+  id: 'CustomData',
   description: 'Flat object: string, number or boolean values. Writes merge key by key.',
   example: { plan: 'pro' },
 });
