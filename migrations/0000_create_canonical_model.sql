@@ -120,7 +120,7 @@ CREATE TABLE "sessions" (
 CREATE TABLE "attachments" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"org_id" uuid NOT NULL,
-	"message_id" uuid NOT NULL,
+	"message_id" uuid,
 	"filename" text NOT NULL,
 	"content_type" text NOT NULL,
 	"size" integer DEFAULT 0 NOT NULL,
@@ -258,6 +258,7 @@ CREATE INDEX "sessions_org_activity_idx" ON "sessions" USING btree ("org_id","la
 CREATE INDEX "sessions_contact_idx" ON "sessions" USING btree ("contact_id","channel_id","status");--> statement-breakpoint
 CREATE INDEX "sessions_thread_idx" ON "sessions" USING btree ("channel_id","external_thread_id");--> statement-breakpoint
 CREATE INDEX "attachments_message_idx" ON "attachments" USING btree ("message_id");--> statement-breakpoint
+CREATE INDEX "attachments_unsent_idx" ON "attachments" USING btree ("created_at") WHERE "attachments"."message_id" is null;--> statement-breakpoint
 CREATE UNIQUE INDEX "messages_channel_external_uq" ON "messages" USING btree ("channel_id","external_id");--> statement-breakpoint
 CREATE INDEX "messages_session_seq_idx" ON "messages" USING btree ("session_id","seq");--> statement-breakpoint
 CREATE INDEX "messages_outbox_idx" ON "messages" USING btree ("created_at") WHERE "messages"."turn_state" = 'pending' or ("messages"."delivery_status" = 'queued' and "messages"."private" = false);--> statement-breakpoint

@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import type { BlobStore } from './blob/blob-store.ts';
+import { createLocalBlobStore } from './blob/local-blob-store.ts';
 import type { Config } from './config.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import type { Database, Db } from './db/client.ts';
@@ -25,6 +28,8 @@ export interface Deps {
   marker: EnqueuedMarker;
   /** Group commit for messages into known sessions (src/domain/ingest-batch.ts). */
   batcher: IngestBatcher;
+  /** Attachment bytes; `attachments.blob_key` names them. */
+  blobs: BlobStore;
   adapterDeps: AdapterDeps;
 }
 
@@ -49,6 +54,7 @@ export function createDeps(config: Config, logger: Logger, database: Database, r
     keys: new ApiKeyResolver(database.db),
     marker,
     batcher: new IngestBatcher({ db: database.db, queues, marker, logger }, batchesInFlight),
+    blobs: createLocalBlobStore(join(config.dataDir, 'blobs')),
     adapterDeps: { fetch: globalThis.fetch, now: () => new Date(), publicUrl: config.publicUrl },
   };
 }

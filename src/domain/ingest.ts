@@ -168,7 +168,9 @@ function attachmentRows(input: IngestInput, messageId: string) {
     messageId,
     filename: a.filename,
     contentType: a.contentType,
-    size: a.size ?? (a.base64 ? Math.floor((a.base64.length * 3) / 4) : 0),
+    size: a.size ?? 0,
+    sha256: a.sha256 ?? null,
+    blobKey: a.blobKey ?? null,
     url: a.url ?? null,
   }));
 }

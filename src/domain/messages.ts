@@ -8,8 +8,11 @@ export interface AttachmentRef {
   size?: number;
   /** Where the bytes can be fetched (provider media URL, or a URL given by an API caller). */
   url?: string;
-  /** Inline bytes, base64 (API callers may send files this way). */
+  /** Inline bytes, base64 (API callers may send files this way); dropped once stored in the blob store. */
   base64?: string;
+  /** Set once the bytes are in the blob store. */
+  blobKey?: string;
+  sha256?: string;
 }
 
 export interface InboundMessage {

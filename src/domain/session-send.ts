@@ -4,6 +4,8 @@ import { agents, sessions } from '../db/schema/index.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ContactDetails } from './contacts.ts';
 import type { CustomData } from './custom-data.ts';
+import type { BlobStore } from '../blob/blob-store.ts';
+import { storeInlineAttachments } from './attachments.ts';
 import { type IngestDeps, ingest } from './ingest.ts';
 import type { AttachmentRef } from './messages.ts';
 import { type Actor, addHistory, lockSession, logEvent, uniqueToConflict } from './session-commands.ts';
@@ -25,7 +27,7 @@ export interface SendInput {
 
 /** Returns the stored message's id. A closed session is reopened by its contact (in ingest), never by an agent's reply. */
 export async function sendMessage(
-  deps: IngestDeps,
+  deps: IngestDeps & { blobs: BlobStore },
   orgId: string,
   sessionId: string,
   input: SendInput,
@@ -33,6 +35,8 @@ export async function sendMessage(
 ): Promise<string> {
   const agent = input.sender === 'agent' ? await resolveAgent(deps.db, orgId, actor, input.agent) : null;
   const agentName = input.agent?.name ?? agent?.name;
+  // Bytes first, outside any transaction: a refused file (400, 413) stops the message before anything changes.
+  const attachments = await storeInlineAttachments(deps.blobs, input.attachments);
   if (input.sender === 'agent' && input.takeOver) {
     await takeOver(deps.db, orgId, sessionId, agent?.id ?? null, agentName);
   }
@@ -47,7 +51,7 @@ export async function sendMessage(
     contact: input.contact,
     sessionCustomData: input.customData,
     text: input.text,
-    attachments: input.attachments,
+    attachments,
     private: input.private,
   }).catch(uniqueToConflict);
   return result.messageId;

@@ -89,13 +89,16 @@ const FALLBACK_TEXT: Record<string, string> = {
   human_agent_takeover: 'A human agent took over the conversation',
 };
 
-export function historyItemView(r: HistoryRecord): HistoryItemJson {
+/** How an attachment row becomes a URL a client can open (a signed link for stored bytes). */
+export type AttachmentUrlOf = (a: AttachmentRow) => string | null;
+
+export function historyItemView(r: HistoryRecord, urlOf: AttachmentUrlOf = (a) => a.url): HistoryItemJson {
   const m = r.message;
   const name = m.senderName ?? r.agent?.name ?? undefined;
   const sender: Sender = { type: SENDER_TYPES[m.sender], ...(name ? { name } : {}) };
   const content = { type: 'text' as const, text: m.text ?? '' };
   const context = contextOf(m);
-  const files = r.attachments.map((a) => ({ id: a.id, name: a.filename, size: a.size, type: a.contentType, url: a.url }));
+  const files = r.attachments.map((a) => ({ id: a.id, name: a.filename, size: a.size, type: a.contentType, url: urlOf(a) }));
   const extras = {
     ...(files.length ? { attachments: files } : {}),
     ...(context ? { context } : {}),

@@ -1,6 +1,7 @@
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Deps } from '../deps.ts';
+import { DEFAULT_ATTACHMENT_LIMITS } from '../domain/attachments.ts';
 import { AppError } from '../errors.ts';
 import { handleError, notFoundHandler } from './errors.ts';
 import { requireAuth } from './middleware/auth.ts';
@@ -11,6 +12,7 @@ import { apiKeyRoutes } from './routes/api-keys.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { mountDocs } from './routes/docs.ts';
+import { fileRoutes } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { widgetAuthRoutes } from './routes/widget-auth.ts';
@@ -20,14 +22,18 @@ export function createApp(deps: Deps) {
   const app = newRouter();
   app.use(requestId());
   app.use(requestLog(deps.logger));
-  app.use(
+  const limitBody = (maxSize: number) =>
     bodyLimit({
-      maxSize: deps.config.maxBodyBytes,
+      maxSize,
       onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE', `Request body exceeds ${deps.config.maxBodyBytes} bytes`);
+        throw new AppError('PAYLOAD_TOO_LARGE', `Request body exceeds ${maxSize} bytes`);
       },
-    }),
-  );
+    });
+  const smallBodies = limitBody(deps.config.maxBodyBytes);
+  // A send may carry one message's inline files (base64 is 4/3 of the bytes): it gets room for them.
+  const fileBodies = limitBody(Math.ceil((DEFAULT_ATTACHMENT_LIMITS.maxMessageBytes * 4) / 3) + deps.config.maxBodyBytes);
+  const carriesFiles = (path: string) => /^\/chat\/sessions\/[^/]+\/send$/.test(path);
+  app.use((c, next) => (carriesFiles(c.req.path) ? fileBodies : smallBodies)(c, next));
   app.onError(handleError);
   app.notFound(notFoundHandler);
 
@@ -47,6 +53,8 @@ export function createApp(deps: Deps) {
   app.route('/', widgetAuthRoutes(deps));
   app.route('/', channelRoutes(deps));
   app.route('/', apiKeyRoutes(deps));
+  // GET /files/{id} is authorized by its signed link alone.
+  app.route('/', fileRoutes(deps));
   mountDocs(app, deps.config.publicUrl);
   return app;
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/client.ts';
 import { closeDeps, createDeps, type Deps } from '../../src/deps.ts';
@@ -20,8 +23,9 @@ export interface TestApp {
 /** A whole app on a fresh database and a fresh queue prefix of the shared test Redis, with one organization. */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await freshDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'sb-app-'));
   const config = loadConfig({
-    DATA_DIR: '/tmp/switchboard-test-unused',
+    DATA_DIR: dataDir,
     SWITCHBOARD_SECRET: 'test-secret-test-secret-test-secret-0123',
     QUEUE_PREFIX: freshQueuePrefix(),
     LOG_LEVEL: 'silent',
@@ -51,6 +55,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       for (const q of Object.values(deps.queues)) await q.obliterate({ force: true }).catch(() => {});
       await closeDeps(deps);
       await database.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

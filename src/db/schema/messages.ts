@@ -57,7 +57,8 @@ export const attachments = pgTable(
   {
     id: id(),
     orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
-    messageId: uuid('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
+    /** Null for a file uploaded on its own and not yet sent (a message gets its own copy of the row). */
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'cascade' }),
     filename: text('filename').notNull(),
     contentType: text('content_type').notNull(),
     size: integer('size').notNull().default(0),
@@ -67,5 +68,9 @@ export const attachments = pgTable(
     url: text('url'),
     createdAt: createdAt(),
   },
-  (t) => [index('attachments_message_idx').on(t.messageId)],
+  (t) => [
+    index('attachments_message_idx').on(t.messageId),
+    // The sweep of uploads never sent reads only these rows.
+    index('attachments_unsent_idx').on(t.createdAt).where(sql`${t.messageId} is null`),
+  ],
 );

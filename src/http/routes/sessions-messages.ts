@@ -2,7 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import { sendMessage } from '../../domain/session-send.ts';
 import { listHistory } from '../../domain/session-queries.ts';
-import { historyItemView } from '../../domain/session-views.ts';
+import { attachmentUrl } from '../../domain/attachment-urls.ts';
+import { type AttachmentUrlOf, historyItemView } from '../../domain/session-views.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader } from '../router.ts';
 import { contactDetails, decodeCursor, encodeCursor } from '../schemas/common.ts';
 import {
@@ -80,6 +81,7 @@ export function messageRoutes(app: SessionRouter, deps: Deps): void {
       includeStatusChanges: q.include_status_changes ?? false,
     });
     const next = page.nextSeq !== null ? encodeCursor([page.nextSeq]) : null;
-    return c.json({ items: page.items.map(historyItemView), next }, 200);
+    const urlOf: AttachmentUrlOf = (a) => attachmentUrl(a, deps.config.publicUrl, deps.config.secret);
+    return c.json({ items: page.items.map((r) => historyItemView(r, urlOf)), next }, 200);
   });
 }
