@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { openDatabase, pgliteDirFor } from './db/client.ts';
-import { closeDeps, createDeps } from './deps.ts';
+import { closeDeps, createDeps, type Deps } from './deps.ts';
 import { ensureFirstOrganization } from './domain/organizations.ts';
 import { startRelay } from './domain/outbox.ts';
 import { createApp } from './http/app.ts';
@@ -25,6 +25,7 @@ async function main(config: Config, logger: Logger) {
   }
 
   const deps = createDeps(config, logger, database, config.redisUrl ?? managedRedis!.url);
+  await waitForRedis(deps, logger);
   const relay = startRelay(deps.db, deps.queues, logger, config.relay);
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
@@ -57,6 +58,19 @@ async function main(config: Config, logger: Logger) {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Start serving once Redis answers, so readiness is true from the first probe; warn while it does not. */
+async function waitForRedis(deps: Deps, logger: Logger): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await deps.redis.ping();
+      return;
+    } catch (err) {
+      if (attempt % 20 === 5) logger.warn({ err: (err as Error).message, url: deps.redisUrl }, 'waiting for Redis');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
 
 function firstKeyBanner(key: string): string {

@@ -1,0 +1,49 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-config-'));
+    const c = loadConfig({ DATA_DIR: dir });
+    expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', dataDir: dir, databaseUrl: undefined, redisUrl: undefined });
+    expect(c.publicUrl).toBe('http://127.0.0.1:3000');
+    expect(c.maxBodyBytes).toBe(1_048_576);
+  });
+
+  it('generates the master secret once into DATA_DIR, readable by the owner only, and reuses it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-config-'));
+    const first = loadConfig({ DATA_DIR: dir }).secret;
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({ DATA_DIR: dir }).secret).toBe(first);
+    expect(readFileSync(join(dir, 'secret.key'), 'utf8').trim()).toBe(first);
+    expect(statSync(join(dir, 'secret.key')).mode & 0o077).toBe(0);
+  });
+
+  it.each([
+    ['PORT', 'http', /^Invalid PORT="http": /],
+    ['PORT', '70000', /^Invalid PORT="70000": /],
+    ['DATABASE_URL', 'mysql://x', /^Invalid DATABASE_URL="mysql:\/\/x": /],
+    ['REDIS_URL', 'localhost:6379', /^Invalid REDIS_URL="localhost:6379": /],
+    ['PUBLIC_URL', 'ftp://example.com', /^Invalid PUBLIC_URL=/],
+    ['SWITCHBOARD_BOOTSTRAP_KEY', 'short', /^Invalid SWITCHBOARD_BOOTSTRAP_KEY="short": must be at least 16 characters$/],
+    ['LOG_LEVEL', 'loud', /^Invalid LOG_LEVEL="loud": /],
+  ])('refuses %s=%s with one line naming it', (name, value, expected) => {
+    const attempt = () => loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-config-')), [name]: value });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(expected);
+    try {
+      attempt();
+    } catch (err) {
+      expect((err as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('treats empty variables as unset and strips a trailing slash from PUBLIC_URL', () => {
+    const c = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-config-')), PORT: '', PUBLIC_URL: 'https://support.example.com/' });
+    expect(c.port).toBe(3000);
+    expect(c.publicUrl).toBe('https://support.example.com');
+  });
+});
