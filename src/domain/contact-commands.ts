@@ -2,7 +2,7 @@ import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.ts';
 import { contacts } from '../db/schema/index.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { type ContactDetails, findOrCreateContact, updateContactDetails } from './contacts.ts';
+import { type ContactDetails, findOrCreateContact, insertContact, updateContactDetails } from './contacts.ts';
 
 // Writes of the contacts API. Emails are unique per organization (case-insensitive, enforced by
 // contacts_org_email_uq); a write that would share one is a 409 that names the contact already holding it.
@@ -29,20 +29,8 @@ async function emailHolder(tx: Tx | Db, orgId: string, email: string, except?: s
 
 /** `POST /contacts`: always a new contact (unlike sessions, which find-or-create). */
 export async function createContact(db: Db, orgId: string, d: ContactDetails): Promise<string> {
-  const [created] = await db
-    .insert(contacts)
-    .values({
-      orgId,
-      name: d.name ?? null,
-      email: d.email ?? null,
-      phoneNumber: d.phone ?? null,
-      avatarUrl: d.avatarUrl ?? null,
-      customData: d.customData ?? {},
-    })
-    // The only unique key besides the id is the email: a conflict means the email is taken.
-    .onConflictDoNothing()
-    .returning({ id: contacts.id });
-  if (created) return created.id;
+  const created = await insertContact(db, orgId, d);
+  if (created) return created;
   throw emailTaken(d.email ?? '', d.email ? await emailHolder(db, orgId, d.email) : undefined);
 }
 

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Tx } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
 import { contactIdentities, contacts } from '../db/schema/index.ts';
 import { type CustomData, mergeCustomData } from './custom-data.ts';
 import type { ChannelKind } from './enums.ts';
@@ -65,7 +65,14 @@ export async function findOrCreateContact(tx: Tx, orgId: string, d: ContactDetai
       .limit(1);
     if (byPhone) return byPhone.id;
   }
-  const [created] = await tx
+  const created = await insertContact(tx, orgId, d);
+  // Undefined: the email became taken concurrently, and that contact is the one.
+  return created ?? findOrCreateContact(tx, orgId, d);
+}
+
+/** A new contact; undefined when its email is already another contact's (the one unique key besides the id). */
+export async function insertContact(db: Db | Tx, orgId: string, d: ContactDetails): Promise<string | undefined> {
+  const [created] = await db
     .insert(contacts)
     .values({
       orgId,
@@ -77,9 +84,7 @@ export async function findOrCreateContact(tx: Tx, orgId: string, d: ContactDetai
     })
     .onConflictDoNothing()
     .returning({ id: contacts.id });
-  if (created) return created.id;
-  // The email became taken concurrently: that contact is the one.
-  return findOrCreateContact(tx, orgId, d);
+  return created?.id;
 }
 
 /** Apply details given with a message or session (name, email, phone, custom_data merged key by key). */
