@@ -23,6 +23,11 @@ const envSchema = z.object({
   RELAY_GRACE_MS: z.coerce.number().int().nonnegative().default(2000),
   RELAY_STALE_MS: z.coerce.number().int().positive().default(300_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  TURN_BURST_MS: z.coerce.number().int().nonnegative().default(700),
+  TURN_LOCK_MS: z.coerce.number().int().positive().default(120_000),
+  INACTIVITY_CLOSE_MS: z.coerce.number().int().positive().default(24 * 3600 * 1000),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  WORKERS: z.enum(['on', 'off']).default('on'),
 });
 
 export interface Config {
@@ -39,6 +44,17 @@ export interface Config {
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly relay: { intervalMs: number; graceMs: number; staleMs: number };
   readonly shutdownTimeoutMs: number;
+  readonly workers: {
+    /** Run the queue workers in this process (off: a gateway-only process when scaling out). */
+    enabled: boolean;
+    concurrency: number;
+    /** A customer's messages this close together get one answer. */
+    burstMs: number;
+    /** How long a dead worker's session lock can hold its session. */
+    lockMs: number;
+    /** An AI-handled session quiet this long after the AI's reply closes as assumed resolved. */
+    inactivityMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -70,6 +86,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     relay: { intervalMs: e.RELAY_INTERVAL_MS, graceMs: e.RELAY_GRACE_MS, staleMs: e.RELAY_STALE_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    workers: {
+      enabled: e.WORKERS === 'on',
+      concurrency: e.WORKER_CONCURRENCY,
+      burstMs: e.TURN_BURST_MS,
+      lockMs: e.TURN_LOCK_MS,
+      inactivityMs: e.INACTIVITY_CLOSE_MS,
+    },
   });
 }
 

@@ -7,6 +7,7 @@ import { startRelay } from './domain/outbox.ts';
 import { createApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startManagedRedis } from './redis/managed-redis.ts';
+import { startWorkers } from '../workers/main.ts';
 
 // Entry point: config → database (migrated) → Redis (managed when REDIS_URL is unset) → app → listen.
 // SIGTERM/SIGINT: stop accepting, finish in-flight requests and jobs, close Redis and the database.
@@ -27,6 +28,8 @@ async function main(config: Config, logger: Logger) {
   const deps = createDeps(config, logger, database, config.redisUrl ?? managedRedis!.url);
   await waitForRedis(deps, logger);
   const relay = startRelay(deps.db, deps.queues, logger, config.relay);
+  // One process runs everything on a single machine; WORKERS=off makes a gateway-only process for scaling out.
+  const workers = config.workers.enabled ? startWorkers(deps) : undefined;
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
     logger.info(
@@ -50,6 +53,7 @@ async function main(config: Config, logger: Logger) {
       if ('closeIdleConnections' in server) server.closeIdleConnections();
     });
     await relay.stop();
+    await workers?.close();
     await closeDeps(deps);
     await database.close();
     await managedRedis?.stop();

@@ -5,9 +5,8 @@ import type { IngestInput, IngestResult } from './ingest.ts';
 // What a message row looks like and which job it needs: shared by the single and the batched ingest paths.
 
 export const needsTurn = (input: IngestInput) => input.sender === 'contact';
-/** Replies by agents and the AI go out through their channel; internal notes and system rows never do. */
-export const needsDispatch = (input: IngestInput) =>
-  (input.sender === 'agent' || input.sender === 'ai') && !input.private;
+/** Replies (agents, the AI, system notices such as "you are in the queue") go out; internal notes never do. */
+export const needsDispatch = (input: IngestInput) => input.sender !== 'contact' && !input.private;
 
 export function messageRow(
   input: IngestInput,

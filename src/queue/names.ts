@@ -10,7 +10,8 @@ export const jobSchemas = {
   turn: z.object({ ...ids, messageId: z.uuid() }),
   route: z.object({ ...ids }),
   dispatch: z.object({ ...ids, messageId: z.uuid() }),
-  close: z.object({ ...ids }),
+  /** `closed`: summarize a closed session. `inactivity`: close it if nothing came after `afterMessageId`. */
+  close: z.object({ ...ids, reason: z.enum(['closed', 'inactivity']), afterMessageId: z.uuid().optional() }),
   notify: z.object({ orgId: z.uuid(), eventId: z.uuid(), endpointId: z.uuid() }),
 } satisfies Record<QueueName, z.ZodType>;
 

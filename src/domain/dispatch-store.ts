@@ -1,0 +1,67 @@
+import { and, asc, eq, lte } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { channels, contactIdentities, contacts, events, messages, sessions } from '../db/schema/index.ts';
+import type { DeliveryStatus } from './enums.ts';
+
+// Reads and writes of the dispatch step: which replies of a session are due (in order), where they go, and
+// what came of each.
+
+/** The session's replies still queued, up to and including `seq`, oldest first (replies leave in order). */
+export async function dueReplies(db: Db, sessionId: string, uptoSeq: number) {
+  return db
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.sessionId, sessionId),
+        eq(messages.direction, 'out'),
+        eq(messages.private, false),
+        eq(messages.deliveryStatus, 'queued'),
+        lte(messages.seq, uptoSeq),
+      ),
+    )
+    .orderBy(asc(messages.seq))
+    .limit(50);
+}
+
+export async function messageSeq(db: Db, messageId: string): Promise<number | undefined> {
+  const [row] = await db.select({ seq: messages.seq }).from(messages).where(eq(messages.id, messageId));
+  return row?.seq;
+}
+
+/** The channel row and the customer's address on that channel. */
+export async function destination(db: Db, sessionId: string) {
+  const [row] = await db
+    .select({ session: sessions, channel: channels, contact: contacts })
+    .from(sessions)
+    .innerJoin(channels, eq(channels.id, sessions.channelId))
+    .innerJoin(contacts, eq(contacts.id, sessions.contactId))
+    .where(eq(sessions.id, sessionId));
+  if (!row) return undefined;
+  const [identity] = await db
+    .select({ address: contactIdentities.address })
+    .from(contactIdentities)
+    .where(and(eq(contactIdentities.contactId, row.contact.id), eq(contactIdentities.channelType, row.channel.type)))
+    .limit(1);
+  const address = identity?.address ?? row.contact.email ?? row.contact.phoneNumber ?? row.contact.id;
+  return { ...row, address, name: row.contact.name ?? undefined };
+}
+
+export async function recordDelivery(
+  db: Db,
+  msg: { id: string; orgId: string; sessionId: string },
+  result: { status: DeliveryStatus; externalId?: string | null; error?: string | null },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(messages)
+      .set({ deliveryStatus: result.status, externalId: result.externalId ?? null, error: result.error ?? null })
+      .where(eq(messages.id, msg.id));
+    await tx.insert(events).values({
+      orgId: msg.orgId,
+      sessionId: msg.sessionId,
+      type: 'message.status',
+      data: { session_id: msg.sessionId, message_id: msg.id, status: result.status, error: result.error ?? null },
+    });
+  });
+}

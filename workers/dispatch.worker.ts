@@ -1,0 +1,81 @@
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { adapterFor } from '../adapters/registry.ts';
+import type { ChannelAdapter } from '../src/domain/adapter.ts';
+import { openChannelConfig } from '../src/domain/channel-config.ts';
+import { destination, dueReplies, messageSeq, recordDelivery } from '../src/domain/dispatch-store.ts';
+import type { ChannelKind } from '../src/domain/enums.ts';
+import { DeliveryError } from '../src/errors.ts';
+import type { JobData } from '../src/queue/names.ts';
+import { tryLockSession } from '../src/queue/session-lock.ts';
+import type { WorkerDeps } from './worker-deps.ts';
+
+// Dispatch: hand a session's queued replies, in order, to the adapter of the channel they came from.
+// Failures follow DeliveryError.retry: `never` fails the message at once, `rate-limited` waits as told without
+// using an attempt, `later` retries with backoff (and the message fails when attempts run out).
+
+const SEND_TIMEOUT_MS = 30_000;
+const RETRY_LOCKED_MS = 100;
+
+export async function processDispatch(
+  job: Job<JobData['dispatch'], unknown, ChannelKind>,
+  token: string | undefined,
+  deps: WorkerDeps,
+  worker?: Worker,
+) {
+  const { sessionId, messageId } = job.data;
+  const seq = await messageSeq(deps.db, messageId);
+  if (seq === undefined) return 'message gone';
+  const lock = await tryLockSession(deps.locks, deps.config.queuePrefix, 'dispatch', sessionId, SEND_TIMEOUT_MS * 2);
+  if (!lock) {
+    await job.moveToDelayed(Date.now() + RETRY_LOCKED_MS, token);
+    throw new DelayedError();
+  }
+  try {
+    const due = await dueReplies(deps.db, sessionId, seq);
+    if (due.length === 0) return 'already sent';
+    const dest = await destination(deps.db, sessionId);
+    if (!dest) return 'session gone';
+    const adapter = createAdapter(deps, dest.channel);
+    for (const msg of due) {
+      try {
+        const receipt = await adapter.send(
+          { messageId: msg.id, sessionId, to: { address: dest.address, name: dest.name }, text: msg.text ?? '', attachments: [] },
+          AbortSignal.timeout(SEND_TIMEOUT_MS),
+        );
+        await recordDelivery(deps.db, msg, { status: receipt.status, externalId: receipt.externalId });
+      } catch (err) {
+        await onSendError(err, msg, job, deps, worker);
+      }
+    }
+    return `sent ${due.length}`;
+  } finally {
+    await lock.release();
+  }
+}
+
+function createAdapter(deps: WorkerDeps, channel: { type: ChannelKind; config: Record<string, unknown>; secrets: string | null }): ChannelAdapter {
+  const module = adapterFor(channel.type);
+  if (!module) throw new UnrecoverableError(`No adapter for channel type ${channel.type}`);
+  return module.create(openChannelConfig(module, deps.secrets, channel), deps.adapterDeps);
+}
+
+async function onSendError(
+  err: unknown,
+  msg: { id: string; orgId: string; sessionId: string },
+  job: Job,
+  deps: WorkerDeps,
+  worker: Worker | undefined,
+): Promise<never> {
+  const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error).message, 'later', { cause: err });
+  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  if (e.retry === 'never' || (e.retry === 'later' && lastAttempt)) {
+    const error = e.extra.providerCode ? `${e.message} (${e.extra.providerCode})` : e.message;
+    await recordDelivery(deps.db, msg, { status: 'failed', error });
+    throw new UnrecoverableError(error);
+  }
+  if (e.retry === 'rate-limited' && worker) {
+    await worker.rateLimit(e.extra.retryAfterMs ?? 1000);
+    throw Worker.RateLimitError();
+  }
+  throw e;
+}

@@ -1,0 +1,70 @@
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createResponder } from '../src/ai/create-responder.ts';
+import type { Responder } from '../src/ai/responder.ts';
+import type { Deps } from '../src/deps.ts';
+import { loadAiSettings } from '../src/domain/ai-settings.ts';
+import { startSweeper } from '../src/domain/work-sweeper.ts';
+import { createRedis } from '../src/queue/connection.ts';
+import { processClose } from './close.worker.ts';
+import { processDispatch } from './dispatch.worker.ts';
+import { processRoute } from './route.worker.ts';
+import { processTurn } from './turn.worker.ts';
+import { createQueueWorker, type WorkerOptions } from './worker-factory.ts';
+import type { WorkerDeps } from './worker-deps.ts';
+
+export interface RunningWorkers {
+  /** Stop taking jobs, let running ones finish (BullMQ's close waits for them), close connections.
+   *  `force`: do not wait for running jobs (what a crash looks like to the other workers). */
+  close(force?: boolean): Promise<void>;
+}
+
+export interface StartOptions {
+  concurrency?: number;
+  /** Wraps each organization's responder (tests use it to observe turns; production passes nothing). */
+  wrapResponder?: (r: Responder) => Responder;
+  stalledIntervalMs?: number;
+  lockDurationMs?: number;
+  sweepIntervalMs?: number;
+}
+
+/** Starts one worker per queue (turn, dispatch, route, close) and the sweeper, on the app's deps. */
+export function startWorkers(deps: Deps, opts: StartOptions = {}): RunningWorkers {
+  const locks = createRedis(deps.redisUrl, 'worker');
+  locks.on('error', (err) => deps.logger.debug({ err: err.message }, 'lock redis error'));
+  const wdeps: WorkerDeps = {
+    ...deps,
+    locks,
+    responderFor: async (orgId) => {
+      const settings = await loadAiSettings(deps, orgId);
+      const responder = createResponder(settings, { fetch: deps.adapterDeps.fetch });
+      return { responder: opts.wrapResponder ? opts.wrapResponder(responder) : responder, timeoutMs: settings.timeout_ms };
+    },
+  };
+  const base: WorkerOptions = {
+    redisUrl: deps.redisUrl,
+    queuePrefix: deps.config.queuePrefix,
+    logger: deps.logger,
+    concurrency: opts.concurrency ?? deps.config.workers.concurrency,
+    ...(opts.stalledIntervalMs ? { stalledIntervalMs: opts.stalledIntervalMs } : {}),
+    ...(opts.lockDurationMs ? { lockDurationMs: opts.lockDurationMs } : {}),
+  };
+  let dispatchWorker: Worker | undefined;
+  const started = [
+    createQueueWorker('turn', (job, token) => processTurn(job, token, wdeps), base),
+    createQueueWorker('dispatch', (job, token) => processDispatch(job, token, wdeps, dispatchWorker), base),
+    createQueueWorker('route', (job) => processRoute(job, wdeps), base),
+    createQueueWorker('close', (job) => processClose(job, wdeps), base),
+  ];
+  dispatchWorker = started[1]!.worker as unknown as Worker;
+  const sweeper = startSweeper(deps.db, deps.queues, deps.logger, opts.sweepIntervalMs ?? 2000);
+  return {
+    async close(force = false) {
+      await sweeper.stop();
+      await Promise.all(started.map((s) => s.worker.close(force)));
+      await Promise.all([...started.map((s) => s.connection.quit().catch(() => {})), quit(locks)]);
+    },
+  };
+}
+
+const quit = (r: Redis) => r.quit().then(() => undefined, () => undefined);

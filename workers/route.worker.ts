@@ -1,0 +1,45 @@
+import type { Job } from 'bullmq';
+import { and, eq } from 'drizzle-orm';
+import { agents, events, messages, sessions } from '../src/db/schema/index.ts';
+import { loadAiSettings } from '../src/domain/ai-settings.ts';
+import type { ChannelKind } from '../src/domain/enums.ts';
+import { messageRow } from '../src/domain/ingest-rows.ts';
+import { enqueueCommitted } from '../src/domain/outbox.ts';
+import { pickAgent } from '../src/domain/routing.ts';
+import type { JobData } from '../src/queue/names.ts';
+import type { WorkerDeps } from './worker-deps.ts';
+
+// Route: a handed-off session gets an agent of its team (availability, capacity, strategy, business hours).
+// With no agent free it waits in the team queue, and the customer is told so once; the sweeper routes it again
+// until someone frees up.
+
+export async function processRoute(job: Job<JobData['route'], unknown, ChannelKind>, deps: WorkerDeps) {
+  const { orgId, sessionId } = job.data;
+  const settings = await loadAiSettings(deps, orgId);
+  const result = await deps.db.transaction(async (tx) => {
+    const [s] = await tx.select().from(sessions).where(and(eq(sessions.orgId, orgId), eq(sessions.id, sessionId))).for('update');
+    if (!s || s.status !== 'open' || !s.handedOff || s.assigneeId) return { outcome: 'nothing to route' } as const;
+    const pick = await pickAgent(tx, orgId, s.teamId, new Date());
+    if (pick) {
+      await tx.update(sessions).set({ assigneeId: pick.agentId, updatedAt: new Date() }).where(eq(sessions.id, s.id));
+      const [agent] = await tx.select({ name: agents.name }).from(agents).where(eq(agents.id, pick.agentId));
+      await tx.insert(messages).values({
+        orgId, sessionId, channelId: s.channelId, direction: 'out', sender: 'system', type: 'event',
+        eventType: 'human_agent_joined', agentId: pick.agentId, senderName: agent?.name ?? null,
+        text: `${agent?.name ?? 'An agent'} joined the conversation`,
+      });
+      await tx.insert(events).values({ orgId, sessionId, type: 'conversation.assigned', data: { session_id: sessionId, assignee_id: pick.agentId, team_id: s.teamId } });
+      return { outcome: 'assigned' } as const;
+    }
+    const [told] = await tx.select({ id: events.id }).from(events).where(and(eq(events.sessionId, sessionId), eq(events.type, 'conversation.queued'))).limit(1);
+    if (told) return { outcome: 'waiting' } as const;
+    const input = { orgId, sessionId, sender: 'system' as const, text: settings.queue_message };
+    const [notice] = await tx.insert(messages).values(messageRow(input, { sessionId, channelId: s.channelId })).returning({ id: messages.id });
+    await tx.insert(events).values({ orgId, sessionId, type: 'conversation.queued', data: { session_id: sessionId, team_id: s.teamId } });
+    return { outcome: 'waiting', noticeId: notice!.id } as const;
+  });
+  if ('noticeId' in result && result.noticeId) {
+    await enqueueCommitted(deps, [{ queue: 'dispatch', orgId, sessionId, messageId: result.noticeId, channel: job.name }]);
+  }
+  return result.outcome;
+}

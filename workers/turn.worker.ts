@@ -1,0 +1,81 @@
+import { DelayedError, type Job } from 'bullmq';
+import type { Responder, ResponderOutput } from '../src/ai/responder.ts';
+import type { ChannelKind } from '../src/domain/enums.ts';
+import { enqueueCommitted } from '../src/domain/outbox.ts';
+import { completeTurn, type TurnOutcome } from '../src/domain/turn-complete.ts';
+import { loadPending, loadTurnContext, type TurnContext } from '../src/domain/turn-context.ts';
+import type { JobData } from '../src/queue/names.ts';
+import { tryLockSession } from '../src/queue/session-lock.ts';
+import type { WorkerDeps } from './worker-deps.ts';
+
+// Turn: answer a customer's pending messages. One turn per session at a time (Redis lock, across processes);
+// a burst is answered once, after it settles; a human-owned session gets no AI answer.
+
+const RETRY_LOCKED_MS = 150;
+
+export async function processTurn(job: Job<JobData['turn'], unknown, ChannelKind>, token: string | undefined, deps: WorkerDeps) {
+  const { sessionId } = job.data;
+  const lock = await tryLockSession(deps.locks, deps.config.queuePrefix, 'turn', sessionId, deps.config.workers.lockMs);
+  if (!lock) return defer(job, token, RETRY_LOCKED_MS);
+  let waitMs = 0;
+  try {
+    const pending = await loadPending(deps.db, sessionId);
+    if (pending.length === 0) return 'nothing pending';
+    // Wait until the burst settles: the newest message must be burstMs old (clamped against clock skew).
+    const { burstMs } = deps.config.workers;
+    waitMs = Math.min(burstMs, pending.at(-1)!.at.getTime() + burstMs - Date.now());
+    if (waitMs <= 0) return await answer(job, deps, pending.map((p) => p.id));
+  } finally {
+    await lock.release();
+  }
+  return defer(job, token, waitMs);
+}
+
+async function answer(job: Job<JobData['turn'], unknown, ChannelKind>, deps: WorkerDeps, pendingIds: string[]) {
+  const ctx = await loadTurnContext(deps.db, job.data.sessionId, pendingIds);
+  if (!ctx) return 'session gone';
+  const humanOwns = ctx.session.handedOff || ctx.session.handledBy === 'human' || ctx.session.status !== 'open';
+  const outcome: TurnOutcome = humanOwns ? { type: 'human_owns' } : await ask(deps, ctx);
+  const effects = await completeTurn(deps.db, ctx.session, job.name, pendingIds, outcome);
+  if (!effects) return 'already answered';
+  await enqueueCommitted(deps, effects.dispatch);
+  const ids = { orgId: ctx.session.orgId, sessionId: ctx.session.id };
+  if (effects.route) await deps.queues.route.add(job.name, ids, { jobId: `route-${ids.sessionId}`, removeOnComplete: true });
+  if (effects.closed) await deps.queues.close.add(job.name, { ...ids, reason: 'closed' });
+  if (effects.replyId && !effects.closed) {
+    // The inactivity timer: if nothing follows this reply, the session closes as assumed resolved.
+    const data = { ...ids, reason: 'inactivity' as const, afterMessageId: effects.replyId };
+    await deps.queues.close.add(job.name, data, { jobId: `inactive-${effects.replyId}`, delay: deps.config.workers.inactivityMs });
+  }
+  return outcome.type;
+}
+
+/** Ask the organization's responder; any failure hands off rather than leaving the customer in silence. */
+async function ask(deps: WorkerDeps, ctx: TurnContext): Promise<ResponderOutput> {
+  let responder: Responder;
+  let timeoutMs: number;
+  try {
+    ({ responder, timeoutMs } = await deps.responderFor(ctx.session.orgId));
+    const s = ctx.session;
+    return await responder.respond(
+      {
+        orgId: s.orgId,
+        session: { id: s.id, customData: s.customData, priority: s.priority, language: s.language, contactName: ctx.contactName },
+        history: ctx.history,
+        pending: ctx.pending.map((p) => ({ sender: 'contact', text: p.text, at: p.at })),
+        knowledge: ctx.knowledge,
+        failedAttempts: ctx.failedAttempts,
+      },
+      AbortSignal.timeout(timeoutMs + 1000),
+    );
+  } catch (err) {
+    deps.logger.warn({ err: (err as Error).message, sessionId: ctx.session.id }, 'responder failed; handing off');
+    const why = `The AI could not answer (${(err as Error).message})`;
+    return { type: 'handoff', reason: 'ai_decided_to_handoff_the_conversation', why, summary: why, sentiment: null };
+  }
+}
+
+async function defer(job: Job, token: string | undefined, ms: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + Math.max(ms, 1), token);
+  throw new DelayedError();
+}

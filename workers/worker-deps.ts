@@ -1,0 +1,9 @@
+import type { Redis } from 'ioredis';
+import type { Responder } from '../src/ai/responder.ts';
+import type { Deps } from '../src/deps.ts';
+
+/** What workers get: the app's deps, a plain Redis connection for locks, and the responder of an organization. */
+export interface WorkerDeps extends Deps {
+  locks: Redis;
+  responderFor(orgId: string): Promise<{ responder: Responder; timeoutMs: number }>;
+}

@@ -1,0 +1,48 @@
+import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ChannelKind } from '../src/domain/enums.ts';
+import type { Logger } from '../src/logger.ts';
+import { createRedis } from '../src/queue/connection.ts';
+import { jobSchemas, type JobData, type QueueName, redisPrefix } from '../src/queue/names.ts';
+
+export interface WorkerOptions {
+  redisUrl: string;
+  queuePrefix: string;
+  logger: Logger;
+  concurrency?: number;
+  /** How often BullMQ looks for jobs whose worker died (ms). */
+  stalledIntervalMs?: number;
+  /** How long a job's lock lives without renewal: a dead worker's job is retaken after this (ms). */
+  lockDurationMs?: number;
+}
+
+/**
+ * A BullMQ worker on `name` with its own blocking connection (as BullMQ's production guide says), payloads
+ * validated by the queue's zod schema (a malformed job fails once, it never loops), and errors logged.
+ */
+export function createQueueWorker<Q extends QueueName>(
+  name: Q,
+  processor: (job: Job<JobData[Q], unknown, ChannelKind>, token: string | undefined) => Promise<unknown>,
+  opts: WorkerOptions,
+): { worker: Worker<JobData[Q], unknown, ChannelKind>; connection: Redis } {
+  const connection = createRedis(opts.redisUrl, 'worker');
+  connection.on('error', (err) => opts.logger.debug({ err: err.message, queue: name }, 'worker redis error'));
+  const run: Processor<JobData[Q], unknown, ChannelKind> = async (job, token) => {
+    const parsed = jobSchemas[name].safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`Malformed ${name} job ${job.id}: ${parsed.error.message}`);
+    return processor(job, token);
+  };
+  const worker = new Worker<JobData[Q], unknown, ChannelKind>(name, run, {
+    connection,
+    prefix: redisPrefix(opts.queuePrefix),
+    concurrency: opts.concurrency ?? 8,
+    stalledInterval: opts.stalledIntervalMs ?? 30_000,
+    lockDuration: opts.lockDurationMs ?? 30_000,
+    maxStalledCount: 3,
+  });
+  worker.on('error', (err) => opts.logger.warn({ err: err.message, queue: name }, 'worker error'));
+  worker.on('failed', (job, err) =>
+    opts.logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
+  );
+  return { worker, connection };
+}
