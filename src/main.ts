@@ -3,6 +3,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { openDatabase, pgliteDirFor } from './db/client.ts';
 import { closeDeps, createDeps, type Deps } from './deps.ts';
 import { ensureFirstOrganization } from './domain/organizations.ts';
+import { startEventRelay } from './domain/event-fanout.ts';
 import { startRelay } from './domain/outbox.ts';
 import { createApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -28,6 +29,8 @@ async function main(config: Config, logger: Logger) {
   const deps = createDeps(config, logger, database, config.redisUrl ?? managedRedis!.url);
   await waitForRedis(deps, logger);
   const relay = startRelay(deps.db, deps.queues, logger, config.relay);
+  // Events become signed webhook deliveries (notify jobs); safe to run in every process.
+  const eventRelay = startEventRelay(deps, { intervalMs: config.relay.intervalMs });
   // One process runs everything on a single machine; WORKERS=off makes a gateway-only process for scaling out.
   const workers = config.workers.enabled ? startWorkers(deps) : undefined;
   const app = createApp(deps);
@@ -53,6 +56,7 @@ async function main(config: Config, logger: Logger) {
       if ('closeIdleConnections' in server) server.closeIdleConnections();
     });
     await relay.stop();
+    await eventRelay.stop();
     await workers?.close();
     await closeDeps(deps);
     await database.close();

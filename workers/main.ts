@@ -7,6 +7,7 @@ import { loadAiSettings } from '../src/domain/ai-settings.ts';
 import { startSweeper } from '../src/domain/work-sweeper.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { processClose } from './close.worker.ts';
+import { createNotifyWorker } from './notify.worker.ts';
 import { processDispatch } from './dispatch.worker.ts';
 import { processRoute } from './route.worker.ts';
 import { processTurn } from './turn.worker.ts';
@@ -50,12 +51,14 @@ export function startWorkers(deps: Deps, opts: StartOptions = {}): RunningWorker
     ...(opts.lockDurationMs ? { lockDurationMs: opts.lockDurationMs } : {}),
   };
   let dispatchWorker: Worker | undefined;
-  const started = [
+  // Each started worker is closed the same way, whatever its queue's job type.
+  const started: Array<{ worker: { close(force?: boolean): Promise<void> }; connection: Redis }> = [
     createQueueWorker('turn', (job, token) => processTurn(job, token, wdeps), base),
     createQueueWorker('dispatch', (job, token) => processDispatch(job, token, wdeps, dispatchWorker), base),
     createQueueWorker('route', (job) => processRoute(job, wdeps), base),
     createQueueWorker('close', (job) => processClose(job, wdeps), base),
   ];
+  started.push(createNotifyWorker(deps, base));
   dispatchWorker = started[1]!.worker as unknown as Worker;
   const sweeper = startSweeper(deps.db, deps.queues, deps.logger, opts.sweepIntervalMs ?? 2000);
   return {

@@ -13,6 +13,7 @@ import { channelRoutes } from './routes/channels.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { mountDocs } from './routes/docs.ts';
 import { fileRoutes } from './routes/files.ts';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { widgetAuthRoutes } from './routes/widget-auth.ts';
@@ -43,7 +44,7 @@ export function createApp(deps: Deps) {
   const admins = requireAuth(deps.keys, ['admin']);
   // Hono's `/x/*` also matches `/x` itself: listing both would run auth and idempotency twice.
   for (const path of ['/chat/*', '/contacts/*']) app.use(path, members, idem);
-  for (const path of ['/channels/*', '/api-keys/*', '/widget/authenticate-user']) {
+  for (const path of ['/channels/*', '/api-keys/*', '/webhook-endpoints/*', '/widget/authenticate-user']) {
     app.use(path, admins, idem);
   }
 
@@ -53,6 +54,7 @@ export function createApp(deps: Deps) {
   app.route('/', widgetAuthRoutes(deps));
   app.route('/', channelRoutes(deps));
   app.route('/', apiKeyRoutes(deps));
+  app.route('/', webhookEndpointRoutes(deps));
   // GET /files/{id} is authorized by its signed link alone.
   app.route('/', fileRoutes(deps));
   mountDocs(app, deps.config.publicUrl);
