@@ -14,6 +14,10 @@ import { contactRoutes } from './routes/contacts.ts';
 import { mountDocs } from './routes/docs.ts';
 import { fileRoutes } from './routes/files.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
+import { agentRoutes } from './routes/agents.ts';
+import { knowledgeRoutes } from './routes/knowledge.ts';
+import { settingsRoutes } from './routes/settings.ts';
+import { teamRoutes } from './routes/teams.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { widgetAuthRoutes } from './routes/widget-auth.ts';
@@ -44,7 +48,10 @@ export function createApp(deps: Deps) {
   const admins = requireAuth(deps.keys, ['admin']);
   // Hono's `/x/*` also matches `/x` itself: listing both would run auth and idempotency twice.
   for (const path of ['/chat/*', '/contacts/*']) app.use(path, members, idem);
-  for (const path of ['/channels/*', '/api-keys/*', '/webhook-endpoints/*', '/widget/authenticate-user']) {
+  // Agents read the people and knowledge they work with; only admins change them.
+  const readOrAdmin: typeof admins = (c, next) => (c.req.method === 'GET' ? members : admins)(c, next);
+  for (const path of ['/agents/*', '/teams/*', '/knowledge/*']) app.use(path, readOrAdmin, idem);
+  for (const path of ['/channels/*', '/api-keys/*', '/webhook-endpoints/*', '/settings/*', '/widget/authenticate-user']) {
     app.use(path, admins, idem);
   }
 
@@ -55,6 +62,10 @@ export function createApp(deps: Deps) {
   app.route('/', channelRoutes(deps));
   app.route('/', apiKeyRoutes(deps));
   app.route('/', webhookEndpointRoutes(deps));
+  app.route('/', agentRoutes(deps));
+  app.route('/', teamRoutes(deps));
+  app.route('/', knowledgeRoutes(deps));
+  app.route('/', settingsRoutes(deps));
   // GET /files/{id} is authorized by its signed link alone.
   app.route('/', fileRoutes(deps));
   mountDocs(app, deps.config.publicUrl);

@@ -1,0 +1,146 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { Deps } from '../../deps.ts';
+import { agentView, agentViews, createAgent, deleteAgent, getAgent, listAgents, patchAgent } from '../../domain/agent-store.ts';
+import { ForbiddenError } from '../../errors.ts';
+import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
+import { decodeCursor, encodeCursor } from '../schemas/common.ts';
+import {
+  AgentDto,
+  AgentList,
+  AgentListQuery,
+  AgentParams,
+  agentCursor,
+  CreateAgentBody,
+  CreatedAgentDto,
+  DeletedAgent,
+  PatchAgentBody,
+} from '../schemas/people.ts';
+
+// /agents*: Switchboard's own resource. Reads for admin and agent keys, writes for admins (app.ts); an agent key
+// may also PATCH its own agent's availability (checked here).
+
+const tags = ['Agents'];
+const security = bearerSecurity;
+const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const body = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+const params = AgentParams;
+
+const create = createRoute({
+  method: 'post',
+  path: '/agents',
+  operationId: 'createAgent',
+  summary: 'Create an agent',
+  description: 'A duplicate email (ignoring case) is a 409. With `create_api_key`, the response carries the agent’s key once.',
+  tags,
+  security,
+  request: { headers: idempotencyHeader, body: body(CreateAgentBody) },
+  responses: { 201: json(CreatedAgentDto, 'The new agent'), ...errorResponses },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/agents',
+  operationId: 'listAgents',
+  summary: 'List agents, by number',
+  tags,
+  security,
+  request: { query: AgentListQuery },
+  responses: { 200: json(AgentList, 'A page of agents'), ...errorResponses },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/agents/{id}',
+  operationId: 'getAgent',
+  summary: 'Get an agent',
+  tags,
+  security,
+  request: { params },
+  responses: { 200: json(AgentDto, 'The agent'), ...errorResponses },
+});
+
+const patch = createRoute({
+  method: 'patch',
+  path: '/agents/{id}',
+  operationId: 'updateAgent',
+  summary: 'Update an agent',
+  description:
+    'Coming online (or gaining capacity) offers the agent the sessions waiting in their teams’ queues. An agent key may change only its own agent’s `availability`.',
+  tags,
+  security,
+  request: { params, body: body(PatchAgentBody) },
+  responses: { 200: json(AgentDto, 'The updated agent'), ...errorResponses },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/agents/{id}',
+  operationId: 'deleteAgent',
+  summary: 'Delete an agent',
+  description: 'Revokes the agent’s API keys. An agent with open sessions assigned is a 409: reassign them first.',
+  tags,
+  security,
+  request: { params },
+  responses: { 200: json(DeletedAgent, 'Deleted'), ...errorResponses },
+});
+
+export interface AgentRouteHooks {
+  /**
+   * After a committed change that lets an agent take sessions they could not before (PATCH: came online or gained
+   * capacity; POST /teams/{id}/members: an online agent joined): offer them the waiting ones (routing.ts
+   * waitingSessionsFor → route jobs). A failure is logged, not returned: the change itself stands, and the
+   * sweeper routes waiting sessions again anyway.
+   */
+  onAgentAvailable?: (orgId: string, agentId: string) => Promise<void>;
+}
+
+export function agentRoutes(deps: Deps, hooks: AgentRouteHooks = {}) {
+  const app = newRouter();
+  const { db } = deps;
+
+  app.openapi(create, async (c) => {
+    const { create_api_key, avatar_url, ...input } = c.req.valid('json');
+    const orgId = c.get('auth').orgId;
+    const { row, apiKey } = await createAgent(db, orgId, { ...input, avatarUrl: avatar_url }, create_api_key === true);
+    return c.json({ ...(await agentView(db, orgId, row)), ...(apiKey ? { api_key: apiKey } : {}) }, 201);
+  });
+
+  app.openapi(list, async (c) => {
+    const { availability, team_id, limit, cursor } = c.req.valid('query');
+    const after = cursor ? decodeCursor(cursor, agentCursor)[0] : undefined;
+    const orgId = c.get('auth').orgId;
+    const page = await listAgents(db, orgId, { availability, teamId: team_id }, limit, after);
+    return c.json({ items: await agentViews(db, orgId, page.items), next: page.next !== null ? encodeCursor([page.next]) : null }, 200);
+  });
+
+  app.openapi(get, async (c) => {
+    const orgId = c.get('auth').orgId;
+    return c.json(await agentView(db, orgId, await getAgent(db, orgId, c.req.valid('param').id)), 200);
+  });
+
+  app.openapi(patch, async (c) => {
+    const { orgId, role, agentId } = c.get('auth');
+    const id = c.req.valid('param').id;
+    const { avatar_url, ...input } = c.req.valid('json');
+    // An agent may go online, away or offline from their own inbox; everything else is an admin's call.
+    if (role !== 'admin' && (agentId !== id || Object.keys(c.req.valid('json')).some((k) => k !== 'availability'))) {
+      throw new ForbiddenError('An agent key may only change its own agent’s availability');
+    }
+    const { row, gainedRoom } = await patchAgent(db, orgId, id, { ...input, avatarUrl: avatar_url });
+    if (gainedRoom && hooks.onAgentAvailable) {
+      await hooks.onAgentAvailable(orgId, row.id).catch((err: unknown) => {
+        c.get('log')?.warn({ err, agentId: row.id }, 'could not offer waiting sessions to an agent');
+      });
+    }
+    return c.json(await agentView(db, orgId, row), 200);
+  });
+
+  app.openapi(remove, async (c) => {
+    const { revokedKeyIds } = await deleteAgent(db, c.get('auth').orgId, c.req.valid('param').id);
+    // The auth cache would otherwise keep the agent's keys working here for a few more seconds.
+    for (const keyId of revokedKeyIds) deps.keys.forgetKeyId(keyId);
+    return c.json({ success: true as const }, 200);
+  });
+
+  return app;
+}
