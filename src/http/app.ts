@@ -2,6 +2,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Deps } from '../deps.ts';
 import { DEFAULT_ATTACHMENT_LIMITS } from '../domain/attachments.ts';
+import { waitingSessionsFor } from '../domain/routing.ts';
 import { AppError } from '../errors.ts';
 import { handleError, notFoundHandler } from './errors.ts';
 import { requireAuth } from './middleware/auth.ts';
@@ -49,8 +50,11 @@ export function createApp(deps: Deps) {
   // Hono's `/x/*` also matches `/x` itself: listing both would run auth and idempotency twice.
   for (const path of ['/chat/*', '/contacts/*']) app.use(path, members, idem);
   // Agents read the people and knowledge they work with; only admins change them.
-  const readOrAdmin: typeof admins = (c, next) => (c.req.method === 'GET' ? members : admins)(c, next);
-  for (const path of ['/agents/*', '/teams/*', '/knowledge/*']) app.use(path, readOrAdmin, idem);
+  const readers = (also: string[] = []): typeof admins => (c, next) =>
+    (c.req.method === 'GET' || also.includes(c.req.method) ? members : admins)(c, next);
+  // An agent key may PATCH only its own availability (enforced in the route).
+  app.use('/agents/*', readers(['PATCH']), idem);
+  for (const path of ['/teams/*', '/knowledge/*']) app.use(path, readers(), idem);
   for (const path of ['/channels/*', '/api-keys/*', '/webhook-endpoints/*', '/settings/*', '/widget/authenticate-user']) {
     app.use(path, admins, idem);
   }
@@ -62,8 +66,21 @@ export function createApp(deps: Deps) {
   app.route('/', channelRoutes(deps));
   app.route('/', apiKeyRoutes(deps));
   app.route('/', webhookEndpointRoutes(deps));
-  app.route('/', agentRoutes(deps));
-  app.route('/', teamRoutes(deps));
+  // An agent who comes online (or joins a team) is offered the sessions waiting for them at once.
+  const offer = {
+    onAgentAvailable: async (orgId: string, agentId: string) => {
+      const waiting = await waitingSessionsFor(deps.db, orgId, agentId);
+      await deps.queues.route.addBulk(
+        waiting.map(({ sessionId, channel }) => ({
+          name: channel,
+          data: { orgId, sessionId },
+          opts: { jobId: `route-${sessionId}`, removeOnComplete: true },
+        })),
+      );
+    },
+  };
+  app.route('/', agentRoutes(deps, offer));
+  app.route('/', teamRoutes(deps, offer));
   app.route('/', knowledgeRoutes(deps));
   app.route('/', settingsRoutes(deps));
   // GET /files/{id} is authorized by its signed link alone.
