@@ -49,13 +49,13 @@ export function createApp(deps: Deps) {
   const admins = requireAuth(deps.keys, ['admin']);
   // Hono's `/x/*` also matches `/x` itself: listing both would run auth and idempotency twice.
   for (const path of ['/chat/*', '/contacts/*']) app.use(path, members, idem);
-  // Agents read the people and knowledge they work with; only admins change them.
+  // Agents read the people they work with; only admins change them.
   const readers = (also: string[] = []): typeof admins => (c, next) =>
     (c.req.method === 'GET' || also.includes(c.req.method) ? members : admins)(c, next);
   // An agent key may PATCH only its own availability (enforced in the route).
   app.use('/agents/*', readers(['PATCH']), idem);
-  for (const path of ['/teams/*', '/knowledge/*']) app.use(path, readers(), idem);
-  for (const path of ['/channels/*', '/api-keys/*', '/webhook-endpoints/*', '/settings/*', '/widget/authenticate-user']) {
+  app.use('/teams/*', readers(), idem);
+  for (const path of ['/channels/*', '/api-keys/*', '/knowledge/*', '/webhook-endpoints/*', '/settings/*', '/widget/authenticate-user']) {
     app.use(path, admins, idem);
   }
 
