@@ -16,6 +16,7 @@ import type { Logger } from '../logger.ts';
 import type { JobData } from '../queue/names.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { ChannelKind } from './enums.ts';
+import { type Periodic, runEvery } from './periodic.ts';
 
 // Events out, producer side: the event log is the outbox. The relay reads events not yet fanned out (events.
 // fanned_out_at is null), adds one `notify` job per (event, enabled endpoint subscribed to its type) with a
@@ -96,33 +97,10 @@ export async function relayEvents(db: Db, queues: Queues, opts: EventRelayOption
 export function startEventRelay(
   deps: { db: Db; queues: Queues; logger: Logger },
   opts: EventRelayOptions & { intervalMs: number },
-): { stop(): Promise<void> } {
+): Periodic {
   const batchSize = opts.batchSize ?? 500;
-  let stopped = false;
-  let running: Promise<void> | undefined;
-  const tick = async () => {
-    try {
-      let n: number;
-      do {
-        n = await relayEvents(deps.db, deps.queues, { ...opts, batchSize });
-        if (n > 0) deps.logger.debug({ count: n }, 'events fanned out');
-      } while (n === batchSize && !stopped);
-    } catch (err) {
-      deps.logger.warn({ err: (err as Error).message }, 'event relay could not fan out; will retry');
-    }
-  };
-  // A slow tick is never stacked: the next one starts only after it ends.
-  const timer = setInterval(() => {
-    running ??= tick().finally(() => (running = undefined));
-  }, opts.intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  const step = () => relayEvents(deps.db, deps.queues, { ...opts, batchSize });
+  return runEvery(opts.intervalMs, deps.logger, 'events fanned out', step, { batchSize });
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import { channels, messages } from '../db/schema/index.ts';
 import type { Logger } from '../logger.ts';
 import { enqueueMessageJobs, type MessageJobRef } from '../queue/enqueue.ts';
+import { type Periodic, runEvery } from './periodic.ts';
 import type { Queues } from '../queue/queues.ts';
 
 // The outbox: a committed message that needs a job (a customer message its turn, an outbound reply its
@@ -128,30 +129,9 @@ export async function relayPendingJobs(db: Db, queues: Queues, opts: RelayOption
 }
 
 /** Runs the relay every `intervalMs` until stopped; errors (Redis down) are logged and retried next tick. */
-export function startRelay(db: Db, queues: Queues, logger: Logger, opts: RelayOptions & { intervalMs: number }) {
-  let stopped = false;
-  let running: Promise<void> | undefined;
-  const tick = async () => {
-    try {
-      let n: number;
-      do {
-        n = await relayPendingJobs(db, queues, opts);
-        if (n > 0) logger.info({ count: n }, 'relay enqueued pending jobs');
-      } while (n === (opts.batchSize ?? 500) && !stopped);
-    } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'relay could not enqueue; will retry');
-    }
-  };
-  // A slow tick (Redis timing out) is never stacked: the next one starts only after it ends.
-  const timer = setInterval(() => {
-    running ??= tick().finally(() => (running = undefined));
-  }, opts.intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+export function startRelay(db: Db, queues: Queues, logger: Logger, opts: RelayOptions & { intervalMs: number }): Periodic {
+  const batchSize = opts.batchSize ?? 500;
+  // Info: the relay only finds work when the request path could not enqueue (Redis was down, a process died).
+  const step = () => relayPendingJobs(db, queues, opts);
+  return runEvery(opts.intervalMs, logger, 'relay enqueued pending jobs', step, { batchSize, level: 'info' });
 }

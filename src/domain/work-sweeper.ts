@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import { channels, sessions } from '../db/schema/index.ts';
 import type { Logger } from '../logger.ts';
 import type { Queues } from '../queue/queues.ts';
+import { type Periodic, runEvery } from './periodic.ts';
 
 // State-driven work that needs no trigger of its own: sessions waiting for an agent are routed again (so one is
 // assigned as soon as someone frees up, whatever freed them), and closed sessions without insights get their
@@ -33,19 +34,9 @@ export async function sweepOnce(db: Db, queues: Queues): Promise<{ route: number
   return { route: waiting.length, close: unsummarized.length };
 }
 
-export function startSweeper(db: Db, queues: Queues, logger: Logger, intervalMs: number) {
-  let running: Promise<void> | undefined;
-  const timer = setInterval(() => {
-    running ??= sweepOnce(db, queues)
-      .then(() => undefined)
-      .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'sweep failed; will retry'))
-      .finally(() => (running = undefined));
-  }, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+export function startSweeper(db: Db, queues: Queues, logger: Logger, intervalMs: number): Periodic {
+  return runEvery(intervalMs, logger, 'sweep', async () => {
+    const n = await sweepOnce(db, queues);
+    return n.route + n.close;
+  });
 }

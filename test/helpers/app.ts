@@ -9,6 +9,34 @@ import { createApp, type App } from '../../src/http/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { freshDatabase, freshQueuePrefix, redisUrl } from './services.ts';
 
+export interface JsonResponse {
+  status: number;
+  body: Record<string, any>;
+}
+
+type Requestable = { request(path: string, init: RequestInit): Response | Promise<Response> };
+
+/** A JSON request with a Bearer key to any Hono app (the whole app, or a router a test mounts itself). */
+export async function requestJson(
+  app: Requestable,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<JsonResponse> {
+  const res = await app.request(path, {
+    method,
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
 export interface TestApp {
   app: App;
   deps: Deps;
@@ -17,6 +45,8 @@ export interface TestApp {
   adminKey: string;
   /** app.request with the admin key (or `key`) and JSON body handling. */
   call(method: string, path: string, body?: unknown, opts?: { key?: string; headers?: Record<string, string> }): Promise<Response>;
+  /** Like call, answering `{ status, body }` with the body parsed. */
+  json(method: string, path: string, body?: unknown, opts?: { key?: string; headers?: Record<string, string> }): Promise<JsonResponse>;
   close(): Promise<void>;
 }
 
@@ -51,6 +81,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
         },
         ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
       }),
+    json: (method, path, body, opts = {}) => requestJson(app, opts.key ?? org.adminKey, method, path, body, opts.headers),
     close: async () => {
       for (const q of Object.values(deps.queues)) await q.obliterate({ force: true }).catch(() => {});
       await closeDeps(deps);

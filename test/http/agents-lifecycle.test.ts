@@ -10,7 +10,7 @@ import { requireAuth } from '../../src/http/middleware/auth.ts';
 import { idempotency } from '../../src/http/middleware/idempotency.ts';
 import { newRouter } from '../../src/http/router.ts';
 import { agentRoutes } from '../../src/http/routes/agents.ts';
-import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { createTestApp, requestJson, type TestApp } from '../helpers/app.ts';
 import { expectOpenError } from '../helpers/contract.ts';
 
 // PATCH and DELETE /agents/{id}: updates, passwords, offering waiting sessions, deletion rules, organization scoping.
@@ -34,18 +34,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function call(method: string, path: string, body?: unknown, opts: { key?: string; headers?: Record<string, string> } = {}) {
-  const res = await app.request(path, {
-    method,
-    headers: {
-      authorization: `Bearer ${opts.key ?? t.adminKey}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...opts.headers,
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
+const call = (method: string, path: string, body?: unknown, opts: { key?: string; headers?: Record<string, string> } = {}) =>
+  requestJson(app, opts.key ?? t.adminKey, method, path, body, opts.headers);
 
 let n = 0;
 const newAgent = async (extra: Json = {}) => (await call('POST', '/agents', { name: `Agent ${++n}`, email: `agent${n}@example.com`, ...extra })).body;

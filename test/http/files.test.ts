@@ -1,44 +1,29 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlobStore } from '../../src/blob/blob-store.ts';
-import { createLocalBlobStore } from '../../src/blob/local-blob-store.ts';
 import { signFileUrl } from '../../src/blob/signed-url.ts';
 import { attachments } from '../../src/db/schema/index.ts';
 import { attachmentUrl } from '../../src/domain/attachment-urls.ts';
 import { storeInlineAttachments } from '../../src/domain/attachments.ts';
-import { handleError, notFoundHandler } from '../../src/http/errors.ts';
-import { newRouter } from '../../src/http/router.ts';
-import { fileRoutes } from '../../src/http/routes/files.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 
 // GET /files/{id}?expires=&sig=: the signature is the only credential; bytes come back exactly, with headers
-// that keep a browser from running them. Mounted on its own router until app.ts mounts fileRoutes.
+// that keep a browser from running them. Through the whole app, with its own blob store.
 
 let t: TestApp;
-let root: string;
 let blobs: BlobStore;
-let files: ReturnType<typeof newRouter>;
+let files: TestApp['app'];
 let messageId: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  root = mkdtempSync(join(tmpdir(), 'sb-files-'));
-  blobs = createLocalBlobStore(root);
-  files = newRouter();
-  files.onError(handleError);
-  files.notFound(notFoundHandler);
-  files.route('/', fileRoutes({ ...t.deps, blobs }));
+  blobs = t.deps.blobs;
+  files = t.app;
   const session = (await (await t.call('POST', '/chat/sessions', { contact: { email: 'files@example.com' } })).json()) as { id: string };
   const sent = await t.call('POST', `/chat/sessions/${session.id}/send`, { sender: 'contact', message: { type: 'text', text: 'see files' } });
   messageId = ((await sent.json()) as { data: { message: { id: string } } }).data.message.id;
 });
-afterAll(async () => {
-  await t?.close();
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => t?.close());
 
 const { publicUrl, secret } = { publicUrl: 'https://switchboard.test', secret: 'test-secret-test-secret-test-secret-0123' };
 

@@ -1,41 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization, insertApiKey } from '../../src/domain/organizations.ts';
-import { handleError, notFoundHandler } from '../../src/http/errors.ts';
-import { requireAuth } from '../../src/http/middleware/auth.ts';
-import { idempotency } from '../../src/http/middleware/idempotency.ts';
-import { newRouter } from '../../src/http/router.ts';
-import { knowledgeRoutes } from '../../src/http/routes/knowledge.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { expectOpenError } from '../helpers/contract.ts';
 
 // /knowledge*: the articles the AI answers from. CRUD, search (literal, case-insensitive substring of title or
-// body), tag filter, limits and scoping. Mounted as app.ts is asked to: admin keys, Idempotency-Key on POSTs.
+// body), tag filter, limits and scoping. Through the whole app: admin keys, Idempotency-Key on POSTs.
 
 type Json = Record<string, any>;
 let t: TestApp;
-let app: ReturnType<typeof newRouter>;
 beforeAll(async () => {
   t = await createTestApp();
-  app = newRouter();
-  app.onError(handleError);
-  app.notFound(notFoundHandler);
-  app.use('/knowledge/*', requireAuth(t.deps.keys, ['admin']), idempotency(t.deps.db));
-  app.route('/', knowledgeRoutes(t.deps));
 });
 afterAll(() => t.close());
 
-async function call(method: string, path: string, body?: unknown, opts: { key?: string; headers?: Record<string, string> } = {}) {
-  const res = await app.request(path, {
-    method,
-    headers: {
-      authorization: `Bearer ${opts.key ?? t.adminKey}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...opts.headers,
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
+const call = (method: string, path: string, body?: unknown, opts: { key?: string; headers?: Record<string, string> } = {}) =>
+  t.json(method, path, body, opts);
 
 const post = async (title: string, body: string, tags?: string[]) => (await call('POST', '/knowledge', { title, body, tags })).body;
 const search = async (query: string) => (await call('GET', `/knowledge?limit=100&${query}`)).body.items.map((a: Json) => a.title);

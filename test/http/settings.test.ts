@@ -5,10 +5,6 @@ import { SecretBox } from '../../src/crypto/secret-box.ts';
 import { organizations } from '../../src/db/schema/index.ts';
 import { loadAiSettings } from '../../src/domain/ai-settings.ts';
 import { createOrganization, insertApiKey } from '../../src/domain/organizations.ts';
-import { handleError, notFoundHandler } from '../../src/http/errors.ts';
-import { requireAuth } from '../../src/http/middleware/auth.ts';
-import { newRouter } from '../../src/http/router.ts';
-import { settingsRoutes } from '../../src/http/routes/settings.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { expectOpenError } from '../helpers/contract.ts';
 
@@ -17,28 +13,15 @@ import { expectOpenError } from '../helpers/contract.ts';
 
 type Json = Record<string, any>;
 let t: TestApp;
-let app: ReturnType<typeof newRouter>;
 beforeAll(async () => {
   t = await createTestApp();
-  app = newRouter();
-  app.onError(handleError);
-  app.notFound(notFoundHandler);
-  app.use('/settings/*', requireAuth(t.deps.keys, ['admin']));
-  app.route('/', settingsRoutes(t.deps));
 });
 afterAll(() => t.close());
 beforeEach(async () => {
   await t.deps.db.update(organizations).set({ settings: { other_feature: { on: true } } }).where(eq(organizations.id, t.orgId));
 });
 
-async function call(method: string, body?: unknown, key = t.adminKey) {
-  const res = await app.request('/settings/ai', {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
+const call = (method: string, body?: unknown, key = t.adminKey) => t.json(method, '/settings/ai', body, { key });
 
 const stored = async (orgId = t.orgId) => (await t.deps.db.select().from(organizations).where(eq(organizations.id, orgId)))[0]!.settings;
 const { api_key: _none, ...defaults } = DEFAULT_AI_SETTINGS;

@@ -8,7 +8,7 @@ import { requireAuth } from '../../src/http/middleware/auth.ts';
 import { idempotency } from '../../src/http/middleware/idempotency.ts';
 import { newRouter } from '../../src/http/router.ts';
 import { teamRoutes } from '../../src/http/routes/teams.ts';
-import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { createTestApp, requestJson, type TestApp } from '../helpers/app.ts';
 
 // POST /teams/{id}/members and DELETE /teams/{id}/members/{agent_id}: idempotent adds, removal, offering waiting
 // sessions to an online agent who joins, and scoping. Mounted as in teams.test.ts.
@@ -30,18 +30,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function call(method: string, path: string, body?: unknown, opts: { key?: string; headers?: Record<string, string> } = {}) {
-  const res = await app.request(path, {
-    method,
-    headers: {
-      authorization: `Bearer ${opts.key ?? t.adminKey}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...opts.headers,
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
+const call = (method: string, path: string, body?: unknown, opts: { key?: string; headers?: Record<string, string> } = {}) =>
+  requestJson(app, opts.key ?? t.adminKey, method, path, body, opts.headers);
 
 let n = 0;
 async function agent(name: string, availability: 'online' | 'offline' = 'offline', orgId = t.orgId) {

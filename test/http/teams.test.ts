@@ -1,52 +1,26 @@
 import { eq } from 'drizzle-orm';
-import type { MiddlewareHandler } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agents, channels, contacts, sessions, teamMembers, teams } from '../../src/db/schema/index.ts';
 import { createOrganization, insertApiKey } from '../../src/domain/organizations.ts';
-import type { AppEnv } from '../../src/http/env.ts';
-import { handleError, notFoundHandler } from '../../src/http/errors.ts';
-import { requireAuth } from '../../src/http/middleware/auth.ts';
-import { idempotency } from '../../src/http/middleware/idempotency.ts';
-import { newRouter } from '../../src/http/router.ts';
-import { teamRoutes } from '../../src/http/routes/teams.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { expectOpenError } from '../helpers/contract.ts';
 
 // /teams*: create, list, get, patch, delete; business hours validated (IANA zone, ranges); roles and scoping.
-// Mounted as app.ts is asked to: reads for admin and agent keys, writes for admins, Idempotency-Key on POSTs.
+// Through the whole app (createTestApp): reads for admin and agent keys, writes for admins, Idempotency-Key on POSTs.
 // Members: teams-members.test.ts.
 
 type Json = Record<string, any>;
 let t: TestApp;
-let app: ReturnType<typeof newRouter>;
 let agentKey: string;
 beforeAll(async () => {
   t = await createTestApp();
-  app = newRouter();
-  app.onError(handleError);
-  app.notFound(notFoundHandler);
-  const members = requireAuth(t.deps.keys, ['admin', 'agent']);
-  const admins = requireAuth(t.deps.keys, ['admin']);
-  const readOrAdmin: MiddlewareHandler<AppEnv> = (c, next) => (c.req.method === 'GET' ? members : admins)(c, next);
-  app.use('/teams/*', readOrAdmin, idempotency(t.deps.db));
-  app.route('/', teamRoutes(t.deps));
   const someone = await agent('Reader');
   agentKey = (await insertApiKey(t.deps.db, t.orgId, 'agent', 'reader', undefined, someone.id)).key;
 });
 afterAll(() => t.close());
 
-async function call(method: string, path: string, body?: unknown, opts: { key?: string; headers?: Record<string, string> } = {}) {
-  const res = await app.request(path, {
-    method,
-    headers: {
-      authorization: `Bearer ${opts.key ?? t.adminKey}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...opts.headers,
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
+const call = (method: string, path: string, body?: unknown, opts: { key?: string; headers?: Record<string, string> } = {}) =>
+  t.json(method, path, body, opts);
 
 let n = 0;
 async function agent(name: string, availability: 'online' | 'offline' = 'offline', orgId = t.orgId) {

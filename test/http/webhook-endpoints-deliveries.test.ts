@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, webhookDeliveries } from '../../src/db/schema/index.ts';
 import { createOrganization } from '../../src/domain/organizations.ts';
-import { requireAuth } from '../../src/http/middleware/auth.ts';
-import { idempotency } from '../../src/http/middleware/idempotency.ts';
-import { webhookEndpointRoutes } from '../../src/http/routes/webhook-endpoints.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { expectOpenError } from '../helpers/contract.ts';
 
@@ -14,24 +11,13 @@ type Json = Record<string, any>;
 let t: TestApp;
 let otherKey: string;
 
-/** Mounts the routes as app.ts should (admin keys, Idempotency-Key) unless app.ts already does. */
-function wireWebhookEndpoints(t: TestApp): void {
-  if (t.app.routes.some((r) => r.path.startsWith('/webhook-endpoints'))) return;
-  t.app.use('/webhook-endpoints/*', requireAuth(t.deps.keys, ['admin']), idempotency(t.deps.db));
-  t.app.route('/', webhookEndpointRoutes(t.deps));
-}
-
 beforeAll(async () => {
   t = await createTestApp();
-  wireWebhookEndpoints(t);
   otherKey = (await createOrganization(t.database.db, 'Other org')).adminKey;
 });
 afterAll(() => t.close());
 
-async function call(method: string, path: string, body?: unknown, key?: string) {
-  const res = await t.call(method, path, body, key ? { key } : {});
-  return { status: res.status, body: (await res.json()) as Json };
-}
+const call = (method: string, path: string, body?: unknown, key?: string) => t.json(method, path, body, key ? { key } : {});
 
 async function endpoint(): Promise<string> {
   const { body } = await call('POST', '/webhook-endpoints', { url: 'https://hooks.example.com/in', events: ['*'] });
