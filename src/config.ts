@@ -26,6 +26,7 @@ const envSchema = z.object({
   TURN_BURST_MS: z.coerce.number().int().nonnegative().default(700),
   TURN_LOCK_MS: z.coerce.number().int().positive().default(120_000),
   INACTIVITY_CLOSE_MS: z.coerce.number().int().positive().default(24 * 3600 * 1000),
+  REOPEN_WINDOW_MS: z.coerce.number().int().nonnegative().default(24 * 3600 * 1000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   WORKERS: z.enum(['on', 'off']).default('on'),
 });
@@ -44,6 +45,10 @@ export interface Config {
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly relay: { intervalMs: number; graceMs: number; staleMs: number };
   readonly shutdownTimeoutMs: number;
+  readonly sessions: {
+    /** A customer writing on a channel within this long of their session's close reopens it; later, a new one. */
+    reopenWindowMs: number;
+  };
   readonly workers: {
     /** Run the queue workers in this process (off: a gateway-only process when scaling out). */
     enabled: boolean;
@@ -86,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     relay: { intervalMs: e.RELAY_INTERVAL_MS, graceMs: e.RELAY_GRACE_MS, staleMs: e.RELAY_STALE_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    sessions: { reopenWindowMs: e.REOPEN_WINDOW_MS },
     workers: {
       enabled: e.WORKERS === 'on',
       concurrency: e.WORKER_CONCURRENCY,

@@ -12,7 +12,7 @@ import { eventNameFor, jobFor, messageRow } from './ingest-rows.ts';
 import type { AttachmentRef } from './messages.ts';
 import { type EnqueuedMarker, enqueueCommitted } from './outbox.ts';
 import { changeStatus } from './session-commands.ts';
-import { findOpenSession, openSession } from './session-store.ts';
+import { findCurrentSession, openSession } from './session-store.ts';
 
 export interface IngestInput {
   orgId: string;
@@ -53,6 +53,7 @@ export interface IngestResult {
 
 export interface IngestDeps {
   db: Db;
+  config: { sessions: { reopenWindowMs: number } };
   queues: Queues;
   logger: Logger;
   marker: EnqueuedMarker;
@@ -71,7 +72,7 @@ export async function ingest(deps: IngestDeps, input: IngestInput): Promise<Inge
   // The batcher enqueues its batch's jobs itself, in one call after its commit.
   const batched = isBatchable(input) ? await deps.batcher.submit(input) : undefined;
   if (batched) return batched;
-  const result = await commit(deps.db, input);
+  const result = await commit(deps.db, input, new Date(Date.now() - deps.config.sessions.reopenWindowMs));
   const job = result.duplicate ? undefined : jobFor(input, result);
   if (job) await enqueueCommitted(deps, [job]);
   return result;
@@ -80,9 +81,9 @@ export async function ingest(deps: IngestDeps, input: IngestInput): Promise<Inge
 class DuplicateRace extends Error {}
 
 /** One transaction; a lost race on the dedupe key is the duplicate it is, not an error. */
-async function commit(db: Db, input: IngestInput): Promise<IngestResult> {
+async function commit(db: Db, input: IngestInput, reopenSince: Date): Promise<IngestResult> {
   try {
-    return await db.transaction((tx) => commitMessage(tx, input));
+    return await db.transaction((tx) => commitMessage(tx, input, reopenSince));
   } catch (err) {
     if (!(err instanceof DuplicateRace) || input.externalId === undefined) throw err;
     const existing = await db.transaction((tx) => findByExternalId(tx, input.channel!.id, input.externalId!));
@@ -91,7 +92,7 @@ async function commit(db: Db, input: IngestInput): Promise<IngestResult> {
   }
 }
 
-async function commitMessage(tx: Tx, input: IngestInput): Promise<IngestResult> {
+async function commitMessage(tx: Tx, input: IngestInput, reopenSince: Date): Promise<IngestResult> {
   const { orgId } = input;
   const known = input.sessionId === undefined ? undefined : await lockKnownSession(tx, input, input.sessionId);
   const channel = known?.channel ?? input.channel;
@@ -111,9 +112,10 @@ async function commitMessage(tx: Tx, input: IngestInput): Promise<IngestResult> 
     contactId = input.identity
       ? await resolveIdentity(tx, orgId, channel.type, input.identity.address, input.contact ?? {})
       : (input.contactId ?? (await findOrCreateContact(tx, orgId, input.contact ?? {})));
-    const open = await findOpenSession(tx, orgId, channel.id, contactId, input.externalThreadId);
-    sessionCreated = open === undefined;
-    sessionId = open ?? (await openSession(tx, { orgId, channelId: channel.id, contactId, ...sessionFields(input) }));
+    const current = await findCurrentSession(tx, orgId, channel.id, contactId, input.externalThreadId, reopenSince);
+    if (current && input.sender === 'contact') await reopenIfClosed(tx, current);
+    sessionCreated = current === undefined;
+    sessionId = current?.id ?? (await openSession(tx, { orgId, channelId: channel.id, contactId, ...sessionFields(input) }));
   }
 
   const [msg] = await tx
@@ -151,11 +153,15 @@ async function lockKnownSession(tx: Tx, input: IngestInput, sessionId: string) {
     .where(and(eq(sessions.orgId, input.orgId), eq(sessions.id, sessionId)))
     .for('update', { of: sessions });
   if (!row) throw new NotFoundError('Chat session');
-  if (input.sender === 'contact' && row.session.status !== 'open') {
-    const set = await changeStatus(tx, row.session, 'open', { agentId: null });
-    await tx.update(sessions).set(set).where(eq(sessions.id, sessionId));
-  }
+  if (input.sender === 'contact') await reopenIfClosed(tx, row.session);
   return { sessionId, contactId: row.session.contactId, channel: row.channel };
+}
+
+/** A customer writing to a closed session reopens it: a status change in its history and an event. */
+async function reopenIfClosed(tx: Tx, session: typeof sessions.$inferSelect): Promise<void> {
+  if (session.status === 'open') return;
+  const set = await changeStatus(tx, session, 'open', { agentId: null });
+  await tx.update(sessions).set(set).where(eq(sessions.id, session.id));
 }
 
 function sessionFields(input: IngestInput) {

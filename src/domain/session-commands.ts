@@ -112,7 +112,8 @@ export async function changeStatus(tx: Tx, s: SessionRow, to: SessionStatus, act
     to,
     ...(closing ? closedBy : {}),
   });
-  return { status: to, closedAt: closing ? (s.closedAt ?? new Date()) : null };
+  // Reopening clears the insights, so the next close summarizes the whole conversation again.
+  return { status: to, closedAt: closing ? (s.closedAt ?? new Date()) : null, ...(closing ? {} : { insights: null }) };
 }
 
 export async function addHistory(

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, or, sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.ts';
 import { contacts, events, organizations, sessions } from '../db/schema/index.ts';
 import type { CustomData } from './custom-data.ts';
@@ -43,32 +43,35 @@ export async function openSession(tx: Tx, s: NewSession): Promise<string> {
 }
 
 /**
- * The open session a new message from this contact on this channel belongs to (same thread when the channel
- * has threads). The contact row is locked first so two first messages from one person open one session.
+ * The session a new message from this contact on this channel belongs to (same thread when the channel has
+ * threads): the open one, else one closed since `reopenSince` (the caller reopens it), else none. The contact
+ * row is locked first so two first messages from one person open one session.
  */
-export async function findOpenSession(
+export async function findCurrentSession(
   tx: Tx,
   orgId: string,
   channelId: string,
   contactId: string,
   externalThreadId: string | undefined,
-): Promise<string | undefined> {
+  reopenSince: Date,
+): Promise<typeof sessions.$inferSelect | undefined> {
   await tx.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, contactId)).for('update');
   const [row] = await tx
-    .select({ id: sessions.id })
+    .select()
     .from(sessions)
     .where(
       and(
         eq(sessions.orgId, orgId),
         eq(sessions.channelId, channelId),
         eq(sessions.contactId, contactId),
-        eq(sessions.status, 'open'),
+        or(eq(sessions.status, 'open'), gte(sessions.closedAt, reopenSince)),
         externalThreadId === undefined
           ? isNull(sessions.externalThreadId)
           : eq(sessions.externalThreadId, externalThreadId),
       ),
     )
-    .orderBy(desc(sessions.createdAt))
+    // An open session wins; else the most recently closed.
+    .orderBy(sql`${sessions.status} = 'open' desc`, desc(sessions.closedAt))
     .limit(1);
-  return row?.id;
+  return row;
 }

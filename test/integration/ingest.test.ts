@@ -128,4 +128,26 @@ describe('ingest', () => {
     expect(await deps.queues.dispatch.getJob(`dispatch-${note.messageId}`)).toBeUndefined();
     expect(await deps.queues.turn.getJob(`turn-${reply.messageId}`)).toBeUndefined();
   });
+
+  it('reopens a session its customer closed recently, and opens a new one after the reopen window', async () => {
+    const first = await ingest(deps, inbound('ext-reopen-1', '+15550006666'));
+    const close = (at: Date) =>
+      database.db.update(sessions).set({ status: 'closed_resolved', closedAt: at, insights: { topics: [] } }).where(eq(sessions.id, first.sessionId));
+
+    await close(new Date(Date.now() - 3600_000));
+    const again = await ingest(deps, inbound('ext-reopen-2', '+15550006666'));
+    expect(again).toMatchObject({ sessionId: first.sessionId, sessionCreated: false });
+    const [reopened] = await database.db.select().from(sessions).where(eq(sessions.id, first.sessionId));
+    expect(reopened).toMatchObject({ status: 'open', closedAt: null, insights: null });
+    const kinds = (await database.db.select().from(messages).where(eq(messages.sessionId, first.sessionId)).orderBy(messages.seq)).map(
+      (m) => m.eventType,
+    );
+    expect(kinds).toEqual(['message', 'status_changed', 'message']);
+
+    await close(new Date(Date.now() - deps.config.sessions.reopenWindowMs - 60_000));
+    const later = await ingest(deps, inbound('ext-reopen-3', '+15550006666'));
+    expect(later.sessionCreated).toBe(true);
+    expect(later.sessionId).not.toBe(first.sessionId);
+    expect(later.contactId).toBe(first.contactId);
+  });
 });
