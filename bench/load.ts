@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 // Load generators: autocannon (HTTP, in this process) and a closed loop of N in-flight async operations.
 
@@ -89,6 +90,24 @@ export async function closedLoop(inFlight: number, seconds: number, op: (i: numb
     count: latencies.length,
     errors,
   };
+}
+
+/**
+ * An open loop: starts `op(i)` for i in 0..count-1 at a steady `rate` per second, each at its due time whether or
+ * not earlier ones have finished (a late tick starts the overdue ones at once). Resolves when all have settled,
+ * with the rate actually achieved over the sending period.
+ */
+export async function paced(rate: number, count: number, op: (i: number) => Promise<unknown>): Promise<{ rate: number }> {
+  const started: Array<Promise<unknown>> = [];
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    const wait = t0 + (i * 1000) / rate - performance.now();
+    if (wait >= 1) await sleep(wait);
+    started.push(op(i).catch(() => {}));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await Promise.all(started);
+  return { rate: count > 1 ? (count - 1) / seconds : count };
 }
 
 export function percentile(sorted: number[], q: number): number {

@@ -17,7 +17,7 @@ import { type HttpRequest, httpLoad, type LoadResult } from './load.ts';
 // (d) The product: the real server (src/main.ts) in a child process with its managed redis-server, and
 // POST /chat/sessions/{id}/send under load, then a check that every acknowledged message was stored and queued.
 
-const QUEUE_PREFIX = 'bench';
+export const QUEUE_PREFIX = 'bench';
 
 export interface Server {
   url: string;
@@ -27,7 +27,8 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export async function startServer(databaseUrl: string | undefined): Promise<Server> {
+/** `env`: extra settings for the child (e.g. TURN_BURST_MS). */
+export async function startServer(databaseUrl: string | undefined, env: Record<string, string> = {}): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   const port = await findFreePort();
   const key = `sb_bench_${randomBytes(18).toString('base64url')}`;
@@ -40,6 +41,7 @@ export async function startServer(databaseUrl: string | undefined): Promise<Serv
     QUEUE_PREFIX,
     REDIS_URL: undefined, // the server starts its own managed redis-server
     DATABASE_URL: databaseUrl,
+    ...env,
   });
   const url = `http://127.0.0.1:${port}`;
   let dropOrg = async () => {};
@@ -73,7 +75,7 @@ async function withDatabase<T>(url: string, fn: (db: Awaited<ReturnType<typeof o
   }
 }
 
-async function api(server: Server, method: string, path: string, body?: unknown): Promise<any> {
+export async function api(server: Server, method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(server.url + path, {
     method,
     headers: { authorization: `Bearer ${server.key}`, 'content-type': 'application/json' },

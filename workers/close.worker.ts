@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { and, asc, desc, eq } from 'drizzle-orm';
-import { contacts, events, messages, sessions } from '../src/db/schema/index.ts';
+import { contacts, events, knowledge, messages, sessions } from '../src/db/schema/index.ts';
 import type { ChannelKind } from '../src/domain/enums.ts';
 import { computeInsights } from '../src/domain/insights.ts';
 import type { JobData } from '../src/queue/names.ts';
@@ -54,7 +54,12 @@ async function summarize(deps: WorkerDeps, sessionId: string) {
   const history = chat.map((m) => ({ sender: m.sender, text: m.text ?? '', at: m.at }));
   const { responder, timeoutMs } = await deps.responderFor(s.orgId);
   const session = { id: s.id, customData: s.customData, priority: s.priority, language: s.language, contactName: row.contactName };
-  const summary = await responder.summarize({ orgId: s.orgId, session, history, knowledge: [] }, AbortSignal.timeout(timeoutMs + 1000));
+  // The org's articles weight the topics (what is distinctive in this conversation, against the knowledge base).
+  const articles = await deps.db
+    .select({ id: knowledge.id, title: knowledge.title, body: knowledge.body, tags: knowledge.tags })
+    .from(knowledge)
+    .where(eq(knowledge.orgId, s.orgId));
+  const summary = await responder.summarize({ orgId: s.orgId, session, history, knowledge: articles }, AbortSignal.timeout(timeoutMs + 1000));
   const insights = computeInsights(history, s, summary.topics);
   await deps.db
     .update(sessions)

@@ -59,5 +59,7 @@ process.on('SIGTERM', () => {
   });
 });
 
-await Promise.all([deps.redis.ping(), probe.ping(), database.ping()]);
+// The producer connection fails fast rather than queue commands: wait until it is up, as src/main.ts does.
+while (!(await deps.redis.ping().then(() => true, () => false))) await new Promise((r) => setTimeout(r, 50));
+await Promise.all([probe.ping(), database.ping()]);
 process.stdout.write('ready\n');
