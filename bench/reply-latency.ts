@@ -24,12 +24,14 @@ const ARTICLE = {
   tags: ['shipping'],
 };
 const QUESTION = 'How long does delivery in Europe take?';
+/** What a reply from the article says. */
+const ANSWER = '3 to 5 days';
 const WARM_UP = 5;
 
 interface HistoryItem {
   id: string;
   created_at: string;
-  event: { type: string; sender?: { type: string } };
+  event: { type: string; sender?: { type: string }; content?: { text: string } };
 }
 
 export interface ReplyLatency {
@@ -40,6 +42,8 @@ export interface ReplyLatency {
   /** Accepted messages whose AI reply was not handed to dispatch within the wait (handoffs included). */
   missing: number;
   handoffs: number;
+  /** Replies that quote the article (the rest were some other answer, e.g. a request to say more). */
+  fromKnowledge: number;
   non2xx: number;
   /** 2xx → dispatch job added (Redis clock), ms. */
   p50: number;
@@ -59,6 +63,7 @@ interface Sample {
   replyAt?: number;
   rowAt?: number;
   handoff?: boolean;
+  fromKnowledge?: boolean;
 }
 
 export async function replyLatency(server: Server, rate: number, seconds: number): Promise<ReplyLatency> {
@@ -85,6 +90,7 @@ export async function replyLatency(server: Server, rate: number, seconds: number
       replies: done.length,
       missing: accepted.length - done.length,
       handoffs: accepted.filter((s) => s.handoff).length,
+      fromKnowledge: done.filter((s) => s.fromKnowledge).length,
       non2xx: count - accepted.length,
       p50: percentile(lat, 0.5),
       p99: percentile(lat, 0.99),
@@ -138,7 +144,9 @@ async function collect(server: Server, addedAt: Map<string, number>, expected: n
       const reply = items.find((it) => it.event.type === 'message' && it.event.sender?.type === 'ai');
       s.handoff = items.some((it) => it.event.type === 'handoff');
       const handedAt = reply && addedAt.get(`dispatch-${reply.id}`);
-      if (reply && handedAt !== undefined) Object.assign(s, { replyAt: handedAt, rowAt: Date.parse(reply.created_at) });
+      if (reply && handedAt !== undefined) {
+        Object.assign(s, { replyAt: handedAt, rowAt: Date.parse(reply.created_at), fromKnowledge: reply.event.content?.text.includes(ANSWER) });
+      }
     });
     waiting = waiting.filter((s) => s.replyAt === undefined && !s.handoff);
     if (waiting.length === 0 || Date.now() > deadline) return;

@@ -78,7 +78,6 @@ it.skipIf(!serverUrl)('two worker processes never run two turns of one session a
   expect(chat.filter((m) => m.sender === 'ai').every((m) => m.deliveryStatus === 'delivered')).toBe(true);
   // The answers came from the child processes (this process runs no workers).
   const turns = await redis.hgetall(`${prefix}:turns`);
-  console.log('TURNS', JSON.stringify(turns), 'AI', chat.filter((m) => m.sender === 'ai').map((m) => m.text));
   expect(Object.keys(turns).every((pid) => children.some((c) => String(c.pid) === pid))).toBe(true);
   expect(Object.values(turns).reduce((n, v) => n + Number(v), 0)).toBeGreaterThanOrEqual(chat.filter((m) => m.sender === 'ai').length);
 

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
+import { retryDispatch } from '../../domain/dispatch-retry.ts';
 import { sendMessage } from '../../domain/session-send.ts';
 import { listHistory } from '../../domain/session-queries.ts';
 import { attachmentUrl } from '../../domain/attachment-urls.ts';
@@ -44,6 +45,25 @@ const history = createRoute({
   responses: { 200: jsonResponse(HistoryList, 'A page of history'), ...errorResponses },
 });
 
+const MessageParams = SessionParams.extend({
+  message_id: z.guid().openapi({ format: 'uuid', param: { name: 'message_id', in: 'path' } }),
+});
+
+const retry = createRoute({
+  method: 'post',
+  path: '/chat/sessions/{session_id}/messages/{message_id}/retry',
+  operationId: 'retryMessageDelivery',
+  summary: 'Send a reply whose delivery failed once more',
+  tags: sessionTags,
+  security: bearerSecurity,
+  request: { params: MessageParams, headers: idempotencyHeader },
+  responses: {
+    202: jsonResponse(z.object({ success: z.literal(true) }), 'Queued for dispatch again'),
+    ...errorResponses,
+    503: { description: 'The queue is unavailable' },
+  },
+});
+
 export function messageRoutes(app: SessionRouter, deps: Deps): void {
   app.openapi(send, async (c) => {
     const { orgId, agentId } = c.get('auth');
@@ -83,5 +103,11 @@ export function messageRoutes(app: SessionRouter, deps: Deps): void {
     const next = page.nextSeq !== null ? encodeCursor([page.nextSeq]) : null;
     const urlOf: AttachmentUrlOf = (a) => attachmentUrl(a, deps.config.publicUrl, deps.config.secret);
     return c.json({ items: page.items.map((r) => historyItemView(r, urlOf)), next }, 200);
+  });
+
+  app.openapi(retry, async (c) => {
+    const { session_id, message_id } = c.req.valid('param');
+    await retryDispatch(deps, c.get('auth').orgId, session_id, message_id);
+    return c.json({ success: true as const }, 202);
   });
 }
