@@ -99,7 +99,8 @@ describe('switchboard CLI', () => {
     } finally {
       await database.close();
     }
-  });
+    // Four CLI runs, each creating and migrating an embedded database: about 14 s on an idle machine.
+  }, 90_000);
 
   it('refuses to open the embedded database while a server answers on HOST:PORT', async () => {
     const server: Server = createServer((_req, res) => res.end(JSON.stringify({ status: 'ok' })));
