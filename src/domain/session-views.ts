@@ -109,7 +109,9 @@ export function historyItemView(r: HistoryRecord, urlOf: AttachmentUrlOf = (a) =
   if (AGENT_EVENTS.has(m.eventType)) {
     if (r.agent) {
       const withContent = m.eventType === 'human_agent_comment' || m.text ? { content } : {};
-      return item({ type: m.eventType, human_agent_id: r.agent.number, sender, ...withContent, ...extras });
+      // The agent is who acted (joined, took over, commented), whichever process wrote the row.
+      const agentSender: Sender = { type: 'human_agent', name: r.agent.name };
+      return item({ type: m.eventType, human_agent_id: r.agent.number, sender: agentSender, ...withContent, ...extras });
     }
     // Open requires a numeric human_agent_id on these: without an agent, say it as a message from a human agent.
     const text = m.eventType === 'human_agent_comment' ? content.text : (m.text ?? FALLBACK_TEXT[m.eventType]!);

@@ -9,7 +9,7 @@ import { createTestApp, type TestApp } from '../helpers/app.ts';
 // from the knowledge base, a handoff to an online agent of the right team, the agent's reply, and the summary
 // and insights once resolved.
 
-type HistoryItem = { id: string; event: { type: string; sender?: { type: string }; content?: { text: string }; human_agent_id?: number; context?: { delivery?: { status: string } } } };
+type HistoryItem = { id: string; event: { type: string; sender?: { type: string; name?: string }; content?: { text: string }; human_agent_id?: number; context?: { delivery?: { status: string } } } };
 
 let t: TestApp;
 let workers: RunningWorkers;
@@ -62,6 +62,7 @@ it('answers from knowledge, hands off to an online agent, carries the agent repl
   await expect.poll(async () => (await history(id)).some((i) => i.event.type === 'human_agent_joined'), { timeout: 10_000 }).toBe(true);
   const joined = (await history(id)).find((i) => i.event.type === 'human_agent_joined')!;
   expect(joined.event.human_agent_id).toBe(agentNumber);
+  expect(joined.event.sender).toEqual({ type: 'human_agent', name: 'Grace' });
   const session = (await (await t.call('GET', `/chat/sessions/${id}`)).json()) as { handed_off: boolean; assignee_id?: string };
   expect(session.handed_off).toBe(true);
   expect(session.assignee_id).toBeDefined();
