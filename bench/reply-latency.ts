@@ -121,8 +121,10 @@ async function measure(server: Server, addedAt: Map<string, number>, tag: string
     const s = samples[i]!;
     const t0 = performance.now();
     const res = await fetch(`${server.url}/chat/sessions/${s.sessionId}/send`, { method: 'POST', headers, body });
-    if (res.ok) s.acceptedAt = Date.now(); // the 2xx, on the wall clock the server and Redis also read
-    if (res.ok) sendMs.push(performance.now() - t0);
+    if (res.ok) {
+      s.acceptedAt = Date.now(); // the 2xx, on the wall clock the server and Redis also read
+      sendMs.push(performance.now() - t0);
+    }
     await res.arrayBuffer();
   });
   const accepted = samples.filter((s) => s.acceptedAt !== undefined);
