@@ -50,6 +50,8 @@ it.skipIf(!serverUrl)('two worker processes never run two turns of one session a
     LOG_LEVEL: 'silent',
     SWITCHBOARD_SECRET: config.secret,
     DATA_DIR: config.dataDir,
+    // One job at a time per process: no process can overlap with itself, so any overlap seen is between the two.
+    WORKER_CONCURRENCY: '1',
   };
   for (let i = 0; i < 2; i++) children.push(spawnWorker(env));
   await Promise.all(children.map(ready));

@@ -8,9 +8,9 @@ import { startWorkers } from '../../workers/main.ts';
 
 // One worker process for test/integration/turn-order-processes.test.ts, run as
 //   node --import tsx test/peers/worker-process.ts
-// with DATABASE_URL (an already migrated database), REDIS_URL, QUEUE_PREFIX, TURN_BURST_MS and SWITCHBOARD_SECRET
-// of the test's app. It runs the real workers with a slow responder that records, in Redis (the only thing the
-// processes share besides the database), whether two turns of one session ever ran at once:
+// with DATABASE_URL (an already migrated database), REDIS_URL, QUEUE_PREFIX, TURN_BURST_MS, WORKER_CONCURRENCY and
+// SWITCHBOARD_SECRET of the test's app. It runs the real workers with a slow responder that records, in Redis (the
+// only thing the processes share besides the database), whether two turns of one session ever ran at once:
 //   <prefix>:active:<sessionId>  turns of that session running right now, across all processes
 //   <prefix>:overlap             set (to "<sessionId> <count>") when a turn started while another was running
 //   <prefix>:turns               hash: process id → turns answered
