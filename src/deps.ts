@@ -11,6 +11,9 @@ import { EnqueuedMarker } from './domain/outbox.ts';
 import { ApiKeyResolver } from './http/middleware/auth.ts';
 import type { Logger } from './logger.ts';
 import { createRedis } from './queue/connection.ts';
+import { createRealtimePublisher } from './realtime/publisher.ts';
+import { RateLimiter } from './redis/rate-limit.ts';
+import { WebChannels } from './widget/web-channel.ts';
 import { closeQueues, createQueues, type Queues } from './queue/queues.ts';
 
 /** Everything a route, worker or relay needs, built once and passed down (never imported as globals). */
@@ -31,6 +34,10 @@ export interface Deps {
   /** Attachment bytes; `attachments.blob_key` names them. */
   blobs: BlobStore;
   adapterDeps: AdapterDeps;
+  /** Counters shared by every process (widget rate limits). */
+  limiter: RateLimiter;
+  /** Web chat channels by public id, briefly cached. */
+  webChannels: WebChannels;
 }
 
 export function createDeps(config: Config, logger: Logger, database: Database, redisUrl: string): Deps {
@@ -40,6 +47,7 @@ export function createDeps(config: Config, logger: Logger, database: Database, r
   redis.on('error', onRedisError);
   const queues = createQueues(redis, config.queuePrefix, onRedisError);
   const marker = new EnqueuedMarker(database.db, logger);
+  const secrets = new SecretBox(config.secret);
   // PGlite is one connection: one batch at a time. A PostgreSQL pool takes a few at once.
   const batchesInFlight = database.kind === 'pglite' ? 1 : 4;
   return {
@@ -50,12 +58,19 @@ export function createDeps(config: Config, logger: Logger, database: Database, r
     redis,
     redisUrl,
     queues,
-    secrets: new SecretBox(config.secret),
+    secrets,
     keys: new ApiKeyResolver(database.db),
     marker,
     batcher: new IngestBatcher({ db: database.db, queues, marker, logger }, batchesInFlight),
     blobs: createLocalBlobStore(join(config.dataDir, 'blobs')),
-    adapterDeps: { fetch: globalThis.fetch, now: () => new Date(), publicUrl: config.publicUrl },
+    adapterDeps: {
+      fetch: globalThis.fetch,
+      now: () => new Date(),
+      publicUrl: config.publicUrl,
+      realtime: createRealtimePublisher(redis, config.queuePrefix),
+    },
+    limiter: new RateLimiter(redis, config.queuePrefix),
+    webChannels: new WebChannels(database.db, secrets),
   };
 }
 

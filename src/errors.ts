@@ -90,6 +90,16 @@ export class WebhookAuthError extends AppError {
   }
 }
 
+export class RateLimitedError extends AppError {
+  override name = 'RateLimitedError';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super('TOO_MANY_REQUESTS', message);
+  }
+}
+
 /** How a failed send should be retried; adapters translate every provider failure into this. */
 export class DeliveryError extends Error {
   override name = 'DeliveryError';

@@ -9,6 +9,7 @@ import { createApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startManagedRedis } from './redis/managed-redis.ts';
 import { startWorkers } from '../workers/main.ts';
+import { createWidgetGateway } from './widget/ws-gateway.ts';
 
 // Entry point: config → database (migrated) → Redis (managed when REDIS_URL is unset) → app → listen.
 // SIGTERM/SIGINT: stop accepting, finish in-flight requests and jobs, close Redis and the database.
@@ -34,12 +35,16 @@ async function main(config: Config, logger: Logger) {
   // One process runs everything on a single machine; WORKERS=off makes a gateway-only process for scaling out.
   const workers = config.workers.enabled ? startWorkers(deps) : undefined;
   const app = createApp(deps);
+  // Web chat sockets share the HTTP server; replies reach them through Redis from any process.
+  const gateway = createWidgetGateway(deps);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
     logger.info(
       { url: `http://${config.host}:${info.port}`, database: database.kind, redis: managedRedis ? 'managed' : 'external' },
       'Switchboard is listening',
     ),
   );
+
+  server.on('upgrade', gateway.handleUpgrade);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -51,6 +56,7 @@ async function main(config: Config, logger: Logger) {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     force.unref();
+    await gateway.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       if ('closeIdleConnections' in server) server.closeIdleConnections();

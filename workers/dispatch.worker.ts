@@ -39,7 +39,7 @@ export async function processDispatch(
     for (const msg of due) {
       try {
         const receipt = await adapter.send(
-          { messageId: msg.id, sessionId, to: { address: dest.address, name: dest.name }, text: msg.text ?? '', attachments: [] },
+          { messageId: msg.id, sessionId, to: { address: dest.address, name: dest.name, contactId: dest.contact.id }, text: msg.text ?? '', attachments: [] },
           AbortSignal.timeout(SEND_TIMEOUT_MS),
         );
         await recordDelivery(deps.db, msg, { status: receipt.status, externalId: receipt.externalId });

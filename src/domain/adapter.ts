@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ChannelKind } from './enums.ts';
 import type { DeliveryUpdate, InboundMessage, OutboundMessage, SendReceipt } from './messages.ts';
+import type { RealtimePublisher } from './realtime.ts';
 
 // The contract every channel adapter implements. Adapters are translators at the edge:
 // verify, parse, send, capabilities. They never touch the database or the queues.
@@ -38,6 +39,14 @@ export interface AdapterDeps {
   now: () => Date;
   /** The externally visible base URL, for signature checks and webhook URLs. */
   publicUrl: string;
+  /** Signals to web chat sockets on any gateway process (Redis pub/sub). */
+  realtime: RealtimePublisher;
+}
+
+/** Who a typing indicator is about. */
+export interface TypingSender {
+  type: 'ai' | 'human_agent';
+  name: string | null;
 }
 
 export interface ChannelAdapter {
@@ -48,6 +57,8 @@ export interface ChannelAdapter {
   parse(req: RawWebhook): Promise<ParseOutcome>;
   /** Throws DeliveryError only. */
   send(msg: OutboundMessage, signal: AbortSignal): Promise<SendReceipt>;
+  /** Show or hide a typing indicator to the customer, where the channel has one; best effort. */
+  typing?(to: OutboundMessage['to'], sender: TypingSender, active: boolean): Promise<void>;
 }
 
 export interface AdapterModule<C extends Record<string, unknown> = Record<string, unknown>> {

@@ -35,7 +35,8 @@ export interface InboundMessage {
 export interface OutboundMessage {
   messageId: string;
   sessionId: string;
-  to: { address: string; name?: string };
+  /** The customer: their address on the channel, and their contact id (web chat signals sockets by it). */
+  to: { address: string; name?: string; contactId?: string };
   text: string;
   html?: string;
   attachments: AttachmentRef[];

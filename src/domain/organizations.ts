@@ -3,6 +3,7 @@ import { count } from 'drizzle-orm';
 import { displayPrefix, generateApiKey, hashApiKey } from '../crypto/api-key.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { apiKeys, channels, organizations } from '../db/schema/index.ts';
+import { addDemoKnowledge } from './demo-content.ts';
 import type { ApiKeyRole } from './enums.ts';
 
 export interface CreatedOrganization {
@@ -11,11 +12,23 @@ export interface CreatedOrganization {
   adminKey: string;
 }
 
-/** A new tenant with its built-in `api` channel and a first admin key (given, or generated). */
-export async function createOrganization(db: Db, name: string, adminKey?: string): Promise<CreatedOrganization> {
+/**
+ * A new tenant with its built-in `api` channel, a `web` chat channel with default settings (the one /demo shows),
+ * and a first admin key (given, or generated).
+ */
+export async function createOrganization(
+  db: Db,
+  name: string,
+  adminKey?: string,
+  opts: { demoContent?: boolean } = {},
+): Promise<CreatedOrganization> {
   return db.transaction(async (tx) => {
     const [org] = await tx.insert(organizations).values({ name }).returning({ id: organizations.id });
-    await tx.insert(channels).values({ orgId: org!.id, type: 'api', provider: 'api', name: 'API', publicId: newPublicId() });
+    await tx.insert(channels).values([
+      { orgId: org!.id, type: 'api', provider: 'api', name: 'API', publicId: newPublicId() },
+      { orgId: org!.id, type: 'web', provider: 'web', name: 'Website', publicId: newPublicId() },
+    ]);
+    if (opts.demoContent) await addDemoKnowledge(tx, org!.id);
     const { key } = await insertApiKey(tx, org!.id, 'admin', 'Initial admin key', adminKey);
     return { id: org!.id, name, adminKey: key };
   });
@@ -31,7 +44,7 @@ export async function ensureFirstOrganization(
 ): Promise<(CreatedOrganization & { generatedKey: boolean }) | null> {
   const [row] = await db.select({ n: count() }).from(organizations);
   if ((row?.n ?? 0) > 0) return null;
-  const org = await createOrganization(db, 'Default', bootstrapKey);
+  const org = await createOrganization(db, 'Default', bootstrapKey, { demoContent: true });
   return { ...org, generatedKey: bootstrapKey === undefined };
 }
 

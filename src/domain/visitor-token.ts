@@ -26,11 +26,12 @@ export function signVisitorToken(
   masterSecret: string,
   subject: { org: string; contact: string },
   now: Date = new Date(),
+  ttlSeconds: number = VISITOR_TOKEN_TTL_SECONDS,
 ): { token: string; claims: VisitorClaims } {
   const claims: VisitorClaims = {
     org: subject.org,
     contact: subject.contact,
-    exp: Math.floor(now.getTime() / 1000) + VISITOR_TOKEN_TTL_SECONDS,
+    exp: Math.floor(now.getTime() / 1000) + ttlSeconds,
   };
   const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
   return { token: `${body}.${mac(masterSecret, body).toString('base64url')}`, claims };

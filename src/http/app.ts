@@ -22,6 +22,8 @@ import { teamRoutes } from './routes/teams.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { widgetAuthRoutes } from './routes/widget-auth.ts';
+import { widgetRoutes } from './routes/widget.ts';
+import { demoRoutes } from './routes/demo.ts';
 
 /** Builds the whole HTTP app from its dependencies. It never listens: src/main.ts does, tests call app.request. */
 export function createApp(deps: Deps) {
@@ -38,7 +40,7 @@ export function createApp(deps: Deps) {
   const smallBodies = limitBody(deps.config.maxBodyBytes);
   // A send may carry one message's inline files (base64 is 4/3 of the bytes): it gets room for them.
   const fileBodies = limitBody(Math.ceil((DEFAULT_ATTACHMENT_LIMITS.maxMessageBytes * 4) / 3) + deps.config.maxBodyBytes);
-  const carriesFiles = (path: string) => /^\/chat\/sessions\/[^/]+\/send$/.test(path);
+  const carriesFiles = (path: string) => /^\/chat\/sessions\/[^/]+\/send$|^\/widget\/[^/]+\/messages$/.test(path);
   app.use((c, next) => (carriesFiles(c.req.path) ? fileBodies : smallBodies)(c, next));
   app.onError(handleError);
   app.notFound(notFoundHandler);
@@ -83,6 +85,9 @@ export function createApp(deps: Deps) {
   app.route('/', teamRoutes(deps, offer));
   app.route('/', knowledgeRoutes(deps));
   app.route('/', settingsRoutes(deps));
+  // Web chat: visitor tokens and each channel's allowed origins, no API keys (docs/web-chat.md).
+  app.route('/', widgetRoutes(deps));
+  app.route('/', demoRoutes(deps));
   // GET /files/{id} is authorized by its signed link alone.
   app.route('/', fileRoutes(deps));
   mountDocs(app, deps.config.publicUrl);

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
-import { AppError, type FieldError } from '../errors.ts';
+import { AppError, type FieldError, RateLimitedError } from '../errors.ts';
 import { fromDatabaseError } from './db-errors.ts';
 import type { AppEnv } from './env.ts';
 
@@ -64,6 +64,7 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
   const log = c.get('log');
   if (status >= 500) log?.error({ err }, 'request failed');
   else log?.debug({ status, message }, 'request refused');
+  if (err instanceof RateLimitedError) c.header('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
   return c.json(errorBody(status, message, requestId, details), status as ContentfulStatusCode);
 }
 

@@ -3,15 +3,15 @@ import { createOrganization } from '../../src/domain/organizations.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { expectOpenError } from '../helpers/contract.ts';
 
-// /channels*: create, list, get, patch, soft delete and test. Only the `api` adapter exists yet, so secret
-// handling is covered by test/unit/channel-config.test.ts; here: the HTTP surface, validation and scoping.
+// /channels*: create, list, get, patch, soft delete and test; here: the HTTP surface, validation and scoping.
+// Secret handling is covered by test/unit/channel-config.test.ts, web channels by test/http/widget-*.test.ts.
 
 type Json = Record<string, any>;
 let t: TestApp;
 let builtIn: Json;
 beforeAll(async () => {
   t = await createTestApp();
-  builtIn = (await call('GET', '/channels')).body.items[0];
+  builtIn = (await call('GET', '/channels')).body.items.find((c: Json) => c.type === 'api');
 });
 afterAll(() => t.close());
 
@@ -23,10 +23,12 @@ async function call(method: string, path: string, body?: unknown, key?: string) 
 const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe('the built-in api channel', () => {
-  it('is listed with its view', async () => {
+  it('is listed with its view, beside the default web chat channel', async () => {
     const { status, body } = await call('GET', '/channels');
     expect(status).toBe(200);
-    expect(body).toEqual({ items: [builtIn], next: null });
+    expect(body.items).toHaveLength(2);
+    expect(body.items).toContainEqual(builtIn);
+    expect(body.items).toContainEqual(expect.objectContaining({ type: 'web', provider: 'web', name: 'Website', webhook_urls: {} }));
     expect(builtIn).toEqual({
       id: expect.any(String),
       type: 'api',
@@ -132,7 +134,8 @@ describe('PATCH, DELETE and test', () => {
 describe('GET /channels', () => {
   it('pages oldest first and filters by type', async () => {
     const all = (await call('GET', '/channels?limit=100')).body.items.map((c: Json) => c.id);
-    expect(all[0]).toBe(builtIn.id);
+    // The built-in channels come first (created together, so in either order).
+    expect(all.slice(0, 2)).toContain(builtIn.id);
     const seen: string[] = [];
     let cursor: string | null = '';
     while (cursor !== null) {
@@ -142,7 +145,8 @@ describe('GET /channels', () => {
       cursor = page.next;
     }
     expect(seen).toEqual(all);
-    expect((await call('GET', '/channels?type=api&limit=100')).body.items).toHaveLength(all.length);
+    expect((await call('GET', '/channels?type=api&limit=100')).body.items).toHaveLength(all.length - 1);
+    expect((await call('GET', '/channels?type=web&limit=100')).body.items).toHaveLength(1);
     expect((await call('GET', '/channels?type=sms')).body).toEqual({ items: [], next: null });
     expect((await call('GET', '/channels?type=fax')).status).toBe(400);
     expect((await call('GET', '/channels?cursor=nope')).status).toBe(400);
@@ -162,7 +166,7 @@ describe('organization scoping and ids', () => {
     }
     const theirs = (await call('GET', '/channels', undefined, other.adminKey)).body.items;
     expect(theirs.map((c: Json) => c.id)).not.toContain(builtIn.id);
-    expect(theirs).toHaveLength(1);
+    expect(theirs).toHaveLength(2); // their own api and web channels
     expect((await call('GET', '/channels/123')).status).toBe(400);
     expect((await call('GET', `/channels/${builtIn.id}`)).body.name).toBe('API');
   });

@@ -47,7 +47,7 @@ let ticket = 0;
 /** A new open session handed off to humans in `teamId`'s queue, unassigned. Inserted directly: this file tests
  * routing alone, not the sessions API. */
 async function waitingSession(teamId: string | null): Promise<string> {
-  const [channel] = await db().select({ id: channels.id }).from(channels).where(eq(channels.orgId, t.orgId)).limit(1);
+  const [channel] = await db().select({ id: channels.id }).from(channels).where(and(eq(channels.orgId, t.orgId), eq(channels.type, 'api'))).limit(1);
   const [contact] = await db().insert(contacts).values({ orgId: t.orgId }).returning({ id: contacts.id });
   const [row] = await db()
     .insert(sessions)

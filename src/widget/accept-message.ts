@@ -1,0 +1,74 @@
+import { eq } from 'drizzle-orm';
+import type { Deps } from '../deps.ts';
+import type { CustomData } from '../domain/custom-data.ts';
+import { ingest } from '../domain/ingest.ts';
+import type { AttachmentRef } from '../domain/messages.ts';
+import { messages } from '../db/schema/index.ts';
+import { AppError, RateLimitedError } from '../errors.ts';
+import type { RateLimiter } from '../redis/rate-limit.ts';
+import type { Visitor } from './visitors.ts';
+import type { WebChannel } from './web-channel.ts';
+import { visitorExternalId } from './widget-message.ts';
+
+// A visitor's message, from the socket or the upload endpoint: limits, then the one ingest path, then a doorbell
+// so the visitor's other tabs (on any gateway process) show it too.
+
+export interface VisitorMessage {
+  clientMsgId: string;
+  text: string;
+  attachments?: AttachmentRef[];
+  customData?: CustomData | undefined;
+  ip?: string | undefined;
+}
+
+export interface Ack {
+  client_msg_id: string;
+  id: string;
+  seq: number;
+  session_id: string;
+}
+
+export type AcceptDeps = Pick<Deps, 'db' | 'config' | 'queues' | 'logger' | 'marker' | 'batcher' | 'adapterDeps'> & {
+  limiter: RateLimiter;
+};
+
+export async function acceptVisitorMessage(deps: AcceptDeps, channel: WebChannel, visitor: Visitor, m: VisitorMessage): Promise<Ack> {
+  const text = m.text.trim();
+  if (text.length > channel.config.max_text_length) {
+    throw new AppError('BAD_REQUEST', `The message is ${text.length} characters; the limit is ${channel.config.max_text_length}`);
+  }
+  if (!text && !m.attachments?.length) throw new AppError('BAD_REQUEST', 'The message is empty');
+  await checkRate(deps, channel, visitor, m.ip);
+  const result = await ingest(deps, {
+    orgId: channel.orgId,
+    channel: { id: channel.id, type: 'web' },
+    contactId: visitor.contactId,
+    sender: 'contact',
+    externalId: visitorExternalId(visitor.contactId, m.clientMsgId),
+    text,
+    attachments: m.attachments,
+    sessionCustomData: m.customData,
+  });
+  const [row] = await deps.db.select({ seq: messages.seq }).from(messages).where(eq(messages.id, result.messageId));
+  // Best effort: the sender's own socket gets the ack, and other tabs heal on their next doorbell or reconnect.
+  await deps.adapterDeps.realtime
+    .toContact(visitor.contactId, { kind: 'doorbell' })
+    .catch((err: Error) => deps.logger.warn({ err: err.message }, 'doorbell failed'));
+  return { client_msg_id: m.clientMsgId, id: result.messageId, seq: row!.seq, session_id: result.sessionId };
+}
+
+const MINUTE = 60_000;
+
+/** Per visitor and per IP, counted in Redis. If Redis cannot count, the message is let through (it is stored anyway). */
+async function checkRate(deps: AcceptDeps, channel: WebChannel, visitor: Visitor, ip: string | undefined) {
+  const limits = channel.config.rate_limits;
+  try {
+    const checks = [deps.limiter.hit(`v:${visitor.contactId}`, limits.visitor_per_minute, MINUTE)];
+    if (ip) checks.push(deps.limiter.hit(`ip:${channel.id}:${ip}`, limits.ip_per_minute, MINUTE));
+    const refused = (await Promise.all(checks)).find((v) => !v.allowed);
+    if (refused) throw new RateLimitedError('Too many messages: wait a moment before sending more', refused.retryAfterMs);
+  } catch (err) {
+    if (err instanceof RateLimitedError) throw err;
+    deps.logger.warn({ err: (err as Error).message }, 'rate limit unavailable; message allowed');
+  }
+}

@@ -1,0 +1,83 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { contacts } from '../db/schema/index.ts';
+import { resolveIdentity, updateContactDetails } from '../domain/contacts.ts';
+import { insertContact } from '../domain/contacts.ts';
+import { signVisitorToken, verifyVisitorToken } from '../domain/visitor-token.ts';
+import { UnauthorizedError } from '../errors.ts';
+import type { WebChannel } from './web-channel.ts';
+
+// Who is chatting. Three ways in (docs/web-chat.md):
+// - `user_id` + `user_hash`: the site's server made hex(HMAC-SHA256(identity_secret, user_id)); we check it in constant
+//   time and the visitor is the contact with the web identity `user_id` (name and email trusted: they came signed along).
+// - a visitor token we issued before (or one from POST /widget/authenticate-user): the same contact again.
+// - nothing: a new anonymous contact. What an anonymous visitor says about themselves is kept as non-verified.
+
+/** Anonymous visitors keep their history as long as their browser keeps the token. */
+export const WIDGET_TOKEN_TTL_SECONDS = 180 * 24 * 60 * 60;
+
+export interface VisitorRequest {
+  token?: string | undefined;
+  user_id?: string | undefined;
+  user_hash?: string | undefined;
+  name?: string | undefined;
+  email?: string | undefined;
+}
+
+export interface Visitor {
+  orgId: string;
+  contactId: string;
+}
+
+export const userHash = (secret: string, userId: string): string => createHmac('sha256', secret).update(userId).digest('hex');
+
+export function userHashMatches(secret: string, userId: string, hash: string): boolean {
+  const expected = Buffer.from(userHash(secret, userId), 'hex');
+  const given = Buffer.from(hash, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** POST /widget/{id}/visitors: the visitor and a fresh token. */
+export async function registerVisitor(db: Db, masterSecret: string, channel: WebChannel, req: VisitorRequest) {
+  let contactId: string;
+  let verified = false;
+  if (req.user_id !== undefined) {
+    const secret = channel.config.identity_secret;
+    if (!secret) throw new UnauthorizedError('Identity verification is not set up for this chat (the channel has no identity_secret)');
+    if (!req.user_hash || !userHashMatches(secret, req.user_id, req.user_hash)) {
+      throw new UnauthorizedError('user_hash does not match user_id: it must be hex(HMAC-SHA256(identity_secret, user_id))');
+    }
+    const details = { name: req.name, email: req.email };
+    contactId = await db.transaction(async (tx) => {
+      const id = await resolveIdentity(tx, channel.orgId, 'web', req.user_id!, {});
+      await updateContactDetails(tx, channel.orgId, id, details);
+      return id;
+    });
+    verified = true;
+  } else if (req.token !== undefined) {
+    contactId = (await visitorFromToken(db, masterSecret, channel, req.token)).contactId;
+  } else {
+    const id = await insertContact(db, channel.orgId, {});
+    await db
+      .update(contacts)
+      .set({ nonVerifiedName: req.name ?? null, nonVerifiedEmail: req.email ?? null })
+      .where(eq(contacts.id, id!));
+    contactId = id!;
+  }
+  const { token } = signVisitorToken(masterSecret, { org: channel.orgId, contact: contactId }, new Date(), WIDGET_TOKEN_TTL_SECONDS);
+  return { token, visitor: { contact_id: contactId, verified } };
+}
+
+/** The visitor a token names, if it is genuine, unexpired, of this channel's organization and the contact exists. */
+export async function visitorFromToken(db: Db, masterSecret: string, channel: WebChannel, token: string): Promise<Visitor> {
+  const claims = verifyVisitorToken(masterSecret, token);
+  if (!claims || claims.org !== channel.orgId) throw new UnauthorizedError('Invalid or expired visitor token');
+  const [row] = await db
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(and(eq(contacts.orgId, claims.org), eq(contacts.id, claims.contact)))
+    .limit(1);
+  if (!row) throw new UnauthorizedError('Invalid or expired visitor token');
+  return { orgId: claims.org, contactId: row.id };
+}
