@@ -1,12 +1,10 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
-import { adapterFor } from '../adapters/registry.ts';
-import type { ChannelAdapter } from '../src/domain/adapter.ts';
-import { openChannelConfig } from '../src/domain/channel-config.ts';
 import { destination, dueReplies, messageSeq, recordDelivery } from '../src/domain/dispatch-store.ts';
 import type { ChannelKind } from '../src/domain/enums.ts';
 import { DeliveryError } from '../src/errors.ts';
 import type { JobData } from '../src/queue/names.ts';
 import { tryLockSession } from '../src/queue/session-lock.ts';
+import { createAdapter } from './channel-adapter.ts';
 import type { WorkerDeps } from './worker-deps.ts';
 
 // Dispatch: hand a session's queued replies, in order, to the adapter of the channel they came from.
@@ -51,12 +49,6 @@ export async function processDispatch(
   } finally {
     await lock.release();
   }
-}
-
-function createAdapter(deps: WorkerDeps, channel: { type: ChannelKind; config: Record<string, unknown>; secrets: string | null }): ChannelAdapter {
-  const module = adapterFor(channel.type);
-  if (!module) throw new UnrecoverableError(`No adapter for channel type ${channel.type}`);
-  return module.create(openChannelConfig(module, deps.secrets, channel), deps.adapterDeps);
 }
 
 async function onSendError(

@@ -6,6 +6,7 @@ import { completeTurn, type TurnOutcome } from '../src/domain/turn-complete.ts';
 import { loadPending, loadTurnContext, type TurnContext } from '../src/domain/turn-context.ts';
 import type { JobData } from '../src/queue/names.ts';
 import { tryLockSession } from '../src/queue/session-lock.ts';
+import { showTyping } from './channel-adapter.ts';
 import type { WorkerDeps } from './worker-deps.ts';
 
 // Turn: answer a customer's pending messages. One turn per session at a time (Redis lock, across processes);
@@ -35,6 +36,8 @@ async function answer(job: Job<JobData['turn'], unknown, ChannelKind>, deps: Wor
   const ctx = await loadTurnContext(deps.db, job.data.sessionId, pendingIds);
   if (!ctx) return 'session gone';
   const humanOwns = ctx.session.handedOff || ctx.session.handledBy === 'human' || ctx.session.status !== 'open';
+  // The customer sees "typing…" while the AI thinks (web chat today); not awaited: it must not delay the answer.
+  if (!humanOwns) void showTyping(deps, ctx.session.id, { type: 'ai', name: null });
   const outcome: TurnOutcome = humanOwns ? { type: 'human_owns' } : await ask(deps, ctx);
   const effects = await completeTurn(deps.db, ctx.session, job.name, pendingIds, outcome);
   if (!effects) return 'already answered';

@@ -26,6 +26,8 @@ export const clientFrame = z.discriminatedUnion('type', [
     type: z.literal('hello'),
     token: z.string().max(2000),
     after_seq: z.number().int().min(0).default(0),
+    /** Ids the page already shows from the last minute, so a resume does not send them again. */
+    seen_ids: z.array(z.uuid()).max(200).default([]),
     custom_data: customDataSchema.optional(),
   }),
   z.strictObject({ type: z.literal('send'), client_msg_id: clientMsgId, text }),

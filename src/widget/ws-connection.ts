@@ -78,6 +78,7 @@ export class WidgetConnection {
     if (this.ws.readyState !== this.ws.OPEN) return;
     this.customData = frame.custom_data;
     this.lastSeq = frame.after_seq;
+    for (const id of frame.seen_ids) this.recent.set(id, Date.now());
     this.unsubscribe = this.ctx.hub.subscribe(this.visitor.contactId, (s) => this.onSignal(s));
     this.write({ type: 'ready', contact_id: this.visitor.contactId });
     await this.pump(frame.after_seq === 0);

@@ -107,7 +107,7 @@
 .root{--a:#4f46e5;--on:#fff;--grey:#f1f3f6;--text:#1b1f27;--muted:#5d6472;--line:#e3e6eb;--bad:#be123c;
 font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:var(--text);text-align:left;-webkit-font-smoothing:antialiased}
 button{font:inherit;color:inherit;cursor:pointer;border:0;background:none;padding:0}
-:focus-visible{outline:3px solid var(--a);outline-offset:2px}
+:focus-visible{outline:3px solid var(--ring,var(--a));outline-offset:2px}
 svg{width:22px;height:22px;fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round;flex:none}
 .launcher{position:fixed;bottom:20px;right:20px;z-index:2147483000;width:60px;height:60px;border-radius:50%;background:var(--a);color:var(--on);
 display:grid;place-items:center;box-shadow:0 6px 20px rgba(15,23,42,.25),0 2px 6px rgba(15,23,42,.15);transition:transform .18s}
@@ -152,7 +152,7 @@ li.notice{align-items:center}.notice .bubble{background:none;padding:0 10px;font
 form{display:flex;align-items:flex-end;gap:6px;padding:10px 10px 10px 12px;border-top:1px solid var(--line)}
 textarea{flex:1;resize:none;border:1px solid var(--line);border-radius:14px;padding:9px 12px;font:inherit;color:var(--text);background:#fff;
 min-height:40px;max-height:132px;line-height:1.4;overflow-y:auto}
-textarea:focus{outline:none;border-color:var(--a);box-shadow:0 0 0 1px var(--a)}textarea:disabled{background:var(--grey)}
+textarea:focus{outline:none;border-color:var(--ring,var(--a));box-shadow:0 0 0 1px var(--ring,var(--a))}textarea:disabled{background:var(--grey)}
 .cbtn{width:40px;height:40px;border-radius:12px;display:grid;place-items:center;color:var(--muted)}
 .cbtn:hover:not(:disabled){background:var(--grey);color:var(--text)}
 .send,.send:hover:not(:disabled){background:var(--a);color:var(--on)}.cbtn:disabled{opacity:.45;cursor:default}
@@ -209,7 +209,9 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
     const c = theme.color.trim();
     if (c && W.CSS && CSS.supports('color', c)) {
       root.style.setProperty('--a', c);
-      root.style.setProperty('--on', onAccent(c));
+      const on = onAccent(c);
+      root.style.setProperty('--on', on);
+      root.style.setProperty('--ring', on === '#fff' ? c : on); // a light accent is too faint as a focus ring on white
     }
     fileInput.setAttribute('accept', limits.allowed_file_types.join(','));
   }
@@ -267,9 +269,10 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
   }
 
   // ---- rendering
-  const nearBottom = () => body.scrollHeight - body.scrollTop - body.clientHeight < 80;
+  let stuck = true; // the visitor is at the bottom of the list: follow new messages (and images as they load)
+  body.addEventListener('scroll', () => { stuck = body.scrollHeight - body.scrollTop - body.clientHeight < 80; }, { passive: true });
   /** @param {boolean} [force] */
-  function scrollDown(force) { if (force || nearBottom()) requestAnimationFrame(() => { body.scrollTop = body.scrollHeight; }); }
+  function scrollDown(force) { if (force || stuck) requestAnimationFrame(() => { body.scrollTop = body.scrollHeight; }); }
   /** @param {string} [iso] */
   function timeEl(iso) {
     const d = iso ? new Date(iso) : new Date();
@@ -293,7 +296,9 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
   function attachmentEl(a) {
     const url = safeUrl(String(a.url || '')), name = String(a.name || 'file');
     if (String(a.type || '').startsWith('image/') && url) {
-      return h('a', { class: 'att', href: url, target: '_blank', rel: 'noopener noreferrer' }, [h('img', { alt: name, src: url, loading: 'lazy' })]);
+      const img = h('img', { alt: name, src: url, loading: 'lazy' });
+      img.addEventListener('load', () => scrollDown(), { once: true });
+      return h('a', { class: 'att', href: url, target: '_blank', rel: 'noopener noreferrer' }, [img]);
     }
     const kids = [icon(I.file), h('b', {}, [name]), h('small', {}, [humanSize(Number(a.size))])];
     return url ? h('a', { class: 'att file', href: url, target: '_blank', rel: 'noopener noreferrer', download: name }, kids) : h('span', { class: 'att file' }, kids);
@@ -344,7 +349,6 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
     const ob = m.client_msg_id ? outbox.get(m.client_msg_id) : undefined;
     if (ob) { clearTimeout(ob.timer); outbox.delete(ob.cid); }
     const li = ob ? ob.el : h('li');
-    const stick = nearBottom();
     fill(li, m);
     messages.set(m.id, { msg: m, el: li, key });
     place(li, m.seq);
@@ -358,7 +362,7 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
     }
     if (greeting === 'shown' && !ob) removeGreeting();
     if (isOpen) markRead();
-    if (stick || ob) scrollDown(true);
+    scrollDown(!!ob);
   }
 
   // greeting: a local, AI-looking first bubble when there is no history (no data-message-id: it is not stored)
@@ -541,7 +545,7 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
     textarea.style.height = Math.min(textarea.scrollHeight + 2, 132) + 'px';
     counter.hidden = !near;
     counter.classList.toggle('over', v.length > max);
-    counter.textContent = !near ? '' : v.length > max ? v.length - max + ' characters over the limit of ' + max : v.length + ' / ' + max;
+    counter.textContent = !near ? '' : v.length > max ? v.length - max + (v.length - max > 1 ? ' characters' : ' character') + ' over the limit of ' + max : v.length + ' / ' + max;
     sendBtn.disabled = blocked || !v.trim() || v.length > max;
     if (v && ws && wsReady && Date.now() - lastTyping >= 3000) {
       lastTyping = Date.now();
@@ -689,10 +693,9 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
       if (readyAt && Date.now() - readyAt >= 60000) attempt = 0;
       readyAt = 0;
       setStatus();
-      if (ev.code === 4401 && ++authFailures <= 2) { // token invalid or expired: renew it, then reconnect at once
-        token = null;
-        start();
-      } else scheduleReconnect();
+      if (ev.code === 4401) token = null; // invalid or expired: renew it (POST /visitors) before reconnecting
+      if (ev.code === 4401 && ++authFailures <= 2) start(); // at once, unless renewing keeps failing
+      else scheduleReconnect();
     };
   }
   /** Exponential backoff with full jitter, 0.5 s → 30 s. */
