@@ -150,6 +150,60 @@ describe('a conversation', () => {
   });
 });
 
+describe('page data, files and limits', () => {
+  it('merges the page’s custom_data into the session, and shows an agent’s file with a signed link', async () => {
+    const token = await visitor();
+    const s = await connect(token, { custom_data: { plan: 'pro', cart_value: 42 } });
+    const ack = await say(s, 'Can you check my cart?');
+    const session = (await t.json('GET', `/chat/sessions/${ack.session_id}`)).body;
+    expect(session.custom_data).toMatchObject({ plan: 'pro', cart_value: 42 });
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const sent = await t.call(
+      'POST',
+      `/chat/sessions/${ack.session_id}/send`,
+      { sender: 'agent', message: { type: 'text', text: 'Here is your invoice', attachments: [{ name: 'invoice.png', base64: png, mime_type: 'image/png' }] } },
+      { key: agentKey },
+    );
+    expect(sent.status).toBe(201);
+    const frame = await s.waitFor((f) => f.type === 'message' && f.message.text === 'Here is your invoice', 10_000);
+    const [file] = frame.message.attachments;
+    expect(file).toMatchObject({ name: 'invoice.png', type: 'image/png', size: 70 });
+    const download = await fetch(file.url.replace('https://switchboard.test', server.url));
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(Buffer.from(png, 'base64'))).toBe(true);
+    s.ws.close();
+  });
+
+  it('nacks what breaks the channel’s limits: too long, and too many per minute', async () => {
+    const strict = await t.json('POST', '/channels', {
+      type: 'web',
+      name: 'Strict',
+      config: { allowed_origins: [SITE], max_text_length: 10, rate_limits: { visitor_per_minute: 2 } },
+    });
+    const res = await fetch(`${server.url}/widget/${strict.body.public_id}/visitors`, { method: 'POST', headers: { origin: SITE }, body: '{}' });
+    const { token } = (await res.json()) as { token: string };
+    const s = await openWidgetSocket(server.wsUrl, strict.body.public_id, SITE);
+    s.send({ type: 'hello', token });
+    await s.waitFor((f) => f.type === 'ready');
+    const send = async (text: string) => {
+      const client_msg_id = randomUUID();
+      s.send({ type: 'send', client_msg_id, text });
+      return s.waitFor((f) => (f.type === 'ack' || f.type === 'nack') && f.client_msg_id === client_msg_id);
+    };
+    expect(await send('x'.repeat(11))).toMatchObject({ type: 'nack', code: 'too_long', message: 'The message is 11 characters; the limit is 10' });
+    // Windows are fixed minutes: of five quick sends, at most two fit each window, and they span at most two.
+    const answers = [];
+    for (const text of ['one', 'two', 'three', 'four', 'five']) answers.push(await send(text));
+    expect(answers.slice(0, 2).map((a) => a.type)).toEqual(['ack', 'ack']);
+    const refused = answers.find((a) => a.type === 'nack')!;
+    expect(answers.filter((a) => a.type === 'ack').length).toBeLessThanOrEqual(4);
+    expect(refused).toMatchObject({ type: 'nack', code: 'rate_limited', message: 'Too many messages: wait a moment before sending more' });
+    expect(refused.retry_after_ms).toBeGreaterThan(0);
+    expect(refused.retry_after_ms).toBeLessThanOrEqual(60_000);
+    s.ws.close();
+  });
+});
+
 describe('resume after a dropped socket', () => {
   it('gets every reply sent while it was away, each exactly once', async () => {
     const token = await visitor();
