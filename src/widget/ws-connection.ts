@@ -55,7 +55,12 @@ export class WidgetConnection {
     let frame: ClientFrame;
     try {
       const parsed = clientFrame.safeParse(raw === null ? null : JSON.parse(raw));
-      if (!parsed.success) return this.write({ type: 'error', code: 'invalid', message: parsed.error.issues[0]?.message ?? 'Invalid frame' });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const message = `Invalid frame: ${issue ? `${issue.path.join('.') || 'frame'}: ${issue.message}` : 'unknown shape'}`;
+        // Before a good hello there is no conversation to keep: a bad first frame is a protocol error (1008).
+        return this.visitor ? this.write({ type: 'error', code: 'invalid', message }) : this.fail('invalid', message, 1008);
+      }
       frame = parsed.data;
     } catch {
       return this.write({ type: 'error', code: 'invalid', message: 'Frames are JSON text' });

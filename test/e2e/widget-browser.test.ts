@@ -92,7 +92,9 @@ it('answers from knowledge, hands off to a person, takes an image, keeps script 
   await page.locator('input[type=file]').setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: PNG });
   const image = page.locator('li[data-sender="contact"] img[alt="receipt.png"]');
   await expect.poll(() => image.count(), { timeout: 15_000 }).toBe(1);
-  await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 }).toBe(16);
+  // Loaded through its signed link (the tsconfig has no DOM types: the element is typed by what is read).
+  const loadedWidth = () => image.evaluate((img) => ((i: { complete: boolean; naturalWidth: number }) => (i.complete ? i.naturalWidth : 0))(img as never));
+  await expect.poll(loadedWidth, { timeout: 10_000 }).toBe(16);
 
   const payload = `<img src=x onerror="alert('xss')"> <b>bold</b> ${randomUUID().slice(0, 6)}`;
   await ask(page, payload);
@@ -110,7 +112,8 @@ it('answers from knowledge, hands off to a person, takes an image, keeps script 
   expect(new Set(after).size).toBe(after.length);
   expect(dialogs).toEqual([]);
 
-  const mobile = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+  // Reduced motion: the screenshot shows the open panel, not a frame of its opening animation.
+  const mobile = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, reducedMotion: 'reduce' });
   const phone = await mobile.newPage();
   await phone.goto(`${server.url}/demo`);
   await widget(phone).launcher.click();

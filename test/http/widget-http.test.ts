@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userHash } from '../../src/widget/visitors.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
@@ -51,7 +52,13 @@ describe('script and config', () => {
     const res = await t.app.request(`/widget/${pid}/widget.js`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
-    expect(await res.text()).toContain('Open chat');
+    const script = await res.text();
+    expect(script).toContain('Open chat');
+    const zipped = await t.app.request(`/widget/${pid}/widget.js`, { headers: { 'accept-encoding': 'gzip, br' } });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    const bytes = Buffer.from(await zipped.arrayBuffer());
+    expect(bytes.length).toBeLessThan(20_000);
+    expect(gunzipSync(bytes).toString()).toBe(script);
     expect((await t.app.request('/widget/ch_nope/widget.js')).status).toBe(404);
   });
 

@@ -86,6 +86,10 @@ describe('refusals', () => {
     s.send({ type: 'hello', token: 'not-a-token' });
     expect(await s.closed).toEqual({ code: 4401, reason: 'Invalid or expired visitor token' });
     expect(s.frames).toEqual([{ type: 'error', code: 'auth', message: 'Invalid or expired visitor token' }]);
+    const nested = await openWidgetSocket(server.wsUrl, pid, SITE);
+    nested.send({ type: 'hello', token: await visitor(), custom_data: { cart: { total: 3 } } });
+    expect((await nested.closed).code).toBe(1008);
+    expect(nested.frames[0]).toMatchObject({ type: 'error', code: 'invalid', message: expect.stringMatching(/^Invalid frame: custom_data\.cart: /) });
     const early = await openWidgetSocket(server.wsUrl, pid, SITE);
     early.send({ type: 'send', client_msg_id: randomUUID(), text: 'hi' });
     expect((await early.closed).code).toBe(4401);

@@ -25,7 +25,15 @@
   const KEY = 'switchboard:' + publicId + ':';
   /** @type {{user_id?: string, user_hash?: string, name?: string, email?: string, custom_data?: object, token?: string}} */
   const settings = W.SwitchboardSettings && typeof W.SwitchboardSettings === 'object' ? W.SwitchboardSettings : {};
-  const customData = settings.custom_data && typeof settings.custom_data === 'object' ? settings.custom_data : undefined;
+  /** custom_data must be flat (string, finite number or boolean values): anything else would get the hello refused. */
+  const customData = (() => {
+    const cd = settings.custom_data, out = /** @type {Record<string, string|number|boolean>} */ ({});
+    if (!cd || typeof cd !== 'object' || Array.isArray(cd)) return undefined;
+    for (const [k, v] of Object.entries(cd)) {
+      if (k && k.length <= 200 && (typeof v === 'boolean' || (typeof v === 'number' && isFinite(v)) || (typeof v === 'string' && v.length <= 10000))) out[k] = v;
+    }
+    return out;
+  })();
   const store = {
     /** @param {string} k */
     get: (k) => { try { return localStorage.getItem(KEY + k); } catch { return null; } },
@@ -39,9 +47,9 @@
   /** @typedef {{type: string, name: string|null}} Sender */
   /** @typedef {{name: string, type: string, size: number, url: string}} Att */
   /** @typedef {{id: string, seq: number, created_at?: string, client_msg_id?: string|null, event?: string, sender: Sender, text: string|null, attachments?: Att[]}} Msg */
-  /** @type {Map<string, {msg: Msg, el: HTMLLIElement, key: string}>} stored messages by id */
+  /** @type {Map<string, {msg: Msg, el: HTMLLIElement, key: string, at: number}>} stored messages by id (`at`: first shown) */
   const messages = new Map();
-  /** @typedef {{cid: string, text?: string, file?: File, el: HTMLLIElement, failed?: boolean, timer?: any}} Out */
+  /** @typedef {{cid: string, text?: string, file?: File, el: HTMLLIElement, failed?: boolean, timer?: any, tries?: number}} Out */
   /** @type {Map<string, Out>} unacknowledged sends by client_msg_id */
   const outbox = new Map();
   /** @type {string|null} */ let token = null;
@@ -91,8 +99,10 @@
   }
   /** Only http(s) links, so a message can't carry a javascript: URL. @param {string} u */
   function safeUrl(u) {
+    if (!u) return null;
     try { const x = new URL(u, base); return /^https?:$/.test(x.protocol) ? x.href : null; } catch { return null; }
   }
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   function uuid() { // randomUUID needs a secure context; fall back for http pages
     if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
     const b = crypto.getRandomValues(new Uint8Array(16));
@@ -136,7 +146,7 @@ li{display:flex;flex-direction:column;align-items:flex-start}li[data-sender=cont
 .bubble.media{padding:0;background:none}
 [data-pending=true] .bubble{opacity:.6}[data-failed=true] .bubble{opacity:.7}
 .att{display:block;margin-top:6px;color:inherit}.att:first-child{margin-top:0}
-.att img{display:block;max-width:100%;max-height:240px;border-radius:12px;background:var(--grey)}
+.att img{display:block;max-width:100%;max-height:240px;min-width:96px;min-height:96px;object-fit:contain;image-rendering:auto;border-radius:12px;background:var(--grey)}
 .file{display:flex;align-items:center;gap:8px;padding:8px 10px;border-radius:12px;background:rgba(127,127,127,.14);text-decoration:none}
 .file b{font-weight:600;overflow-wrap:anywhere}.file small{opacity:.8;white-space:nowrap}
 time,.meta{font-size:11px;color:var(--muted);margin:3px 8px 0}
@@ -196,7 +206,7 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
   const form = h('form', {}, [fileInput, attachBtn, textarea, sendBtn]);
   const counter = h('div', { class: 'counter', hidden: '' });
   const panel = h('div', { class: 'panel', id: 'sb-panel', role: 'dialog', 'aria-label': theme.title, hidden: '' }, [
-    h('header', {}, [avatar, h('div', { class: 'ht' }, [titleEl, h('div', { class: 'sub' }, ['We usually reply in a few minutes'])]), minBtn]),
+    h('header', {}, [avatar, h('div', { class: 'ht' }, [titleEl, h('div', { class: 'sub' }, ["We're here to help"])]), minBtn]),
     alertEl, body, typing, status, form, counter, h('div', { class: 'foot' }, ['Powered by Switchboard'])]);
   root.append(panel, launcher);
   shadow.append(root);
@@ -350,7 +360,7 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
     if (ob) { clearTimeout(ob.timer); outbox.delete(ob.cid); }
     const li = ob ? ob.el : h('li');
     fill(li, m);
-    messages.set(m.id, { msg: m, el: li, key });
+    messages.set(m.id, { msg: m, el: li, key, at: Date.now() });
     place(li, m.seq);
     if (m.sender.type !== 'contact') {
       clearTyping(m.sender);
@@ -396,11 +406,12 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
     if (active) typers.set(k, { name: senderName(s), timer: setTimeout(() => { typers.delete(k); renderTyping(); }, 8000) });
     renderTyping();
   }
-  /** A message from a sender ends its typing (matched by type when either side has no name). @param {Sender} s */
+  /** A message from a sender ends its typing (matched by type when either side has no name); a system message (say, a
+   * hand-over to the agents' queue) ends the AI's. @param {Sender} s */
   function clearTyping(s) {
     for (const [k, t] of typers) {
       const [type, name] = [k.slice(0, k.indexOf(':')), k.slice(k.indexOf(':') + 1)];
-      if (type === s.type && (!name || !s.name || name === s.name)) { clearTimeout(t.timer); typers.delete(k); }
+      if ((type === s.type && (!name || !s.name || name === s.name)) || (s.type === 'system' && type === 'ai')) { clearTimeout(t.timer); typers.delete(k); }
     }
     renderTyping();
   }
@@ -436,6 +447,7 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
       const b = h('button', { type: 'button', class: 'retry' }, ['Retry']);
       b.addEventListener('click', () => {
         ob.failed = false;
+        ob.tries = 0;
         li.removeAttribute('data-failed');
         li.setAttribute('data-pending', 'true');
         err.replaceWith(h('span', { class: 'meta' }, [ob.file ? 'Uploading…' : 'Sending…']));
@@ -474,16 +486,18 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
     const t = timeEl();
     if (t) li.querySelector('.meta')?.replaceWith(t);
     // the server's own message frame will re-render it (key '' never matches)
-    messages.set(id, { msg: { id, seq, client_msg_id: ob.cid, sender: { type: 'contact', name: null }, text: ob.text || null }, el: li, key: '' });
+    messages.set(id, { msg: { id, seq, client_msg_id: ob.cid, sender: { type: 'contact', name: null }, text: ob.text || null }, el: li, key: '', at: Date.now() });
     place(li, seq);
   }
   /** @param {{client_msg_id: string, code: string, message: string, retry_after_ms?: number}} n */
   function onNack(n) {
     const ob = outbox.get(n.client_msg_id);
     if (!ob || ob.failed) return;
-    if (n.code !== 'rate_limited') return fail(ob, n.message, true);
+    // rate_limited: wait as told; unavailable (the server could not store it): a few automatic tries first
+    const auto = n.code === 'rate_limited' || (n.code === 'unavailable' && (ob.tries = (ob.tries || 0) + 1) <= 3);
+    if (!auto) return fail(ob, n.message, true);
     clearTimeout(ob.timer);
-    ob.timer = setTimeout(() => transmit(ob), Math.max(250, Number(n.retry_after_ms) || 2000));
+    ob.timer = setTimeout(() => transmit(ob), Math.max(250, Number(n.retry_after_ms) || 1000 * 2 ** (ob.tries || 1)));
     const meta = ob.el.querySelector('.meta');
     if (meta) meta.textContent = 'Waiting to send…';
   }
@@ -662,7 +676,10 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
     sock.onopen = () => {
       let after = 0;
       for (const m of messages.values()) after = Math.max(after, m.msg.seq);
-      sock.send(JSON.stringify({ type: 'hello', token, after_seq: after, custom_data: customData }));
+      // the ids shown in the last minute (newest 200), so a resume does not send them again
+      const seen = Array.from(messages.values()).filter((m) => m.at > Date.now() - 60000 && UUID.test(m.msg.id))
+        .sort((a, b) => b.msg.seq - a.msg.seq).slice(0, 200).map((m) => m.msg.id);
+      sock.send(JSON.stringify({ type: 'hello', token, after_seq: after, seen_ids: seen, custom_data: customData }));
     };
     sock.onmessage = (ev) => {
       /** @type {any} */
@@ -683,20 +700,21 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
       else if (f.type === 'typing') setTyping(f.sender, !!f.active);
       // 'error' frames precede a close, which is what we act on
     };
-    sock.onclose = (ev) => {
-      if (ws !== sock) return;
-      ws = null;
-      wsReady = false;
-      typers.forEach((t) => clearTimeout(t.timer));
-      typers.clear();
-      renderTyping();
-      if (readyAt && Date.now() - readyAt >= 60000) attempt = 0;
-      readyAt = 0;
-      setStatus();
-      if (ev.code === 4401) token = null; // invalid or expired: renew it (POST /visitors) before reconnecting
-      if (ev.code === 4401 && ++authFailures <= 2) start(); // at once, unless renewing keeps failing
-      else scheduleReconnect();
-    };
+    sock.onclose = (ev) => { if (ws === sock) closed(ev.code); };
+  }
+  /** The socket is gone (or given up on): renew the token after a 4401, otherwise back off and reconnect. @param {number} code */
+  function closed(code) {
+    ws = null;
+    wsReady = false;
+    typers.forEach((t) => clearTimeout(t.timer));
+    typers.clear();
+    renderTyping();
+    if (readyAt && Date.now() - readyAt >= 60000) attempt = 0;
+    readyAt = 0;
+    setStatus();
+    if (code === 4401) token = null; // invalid or expired: renew it (POST /visitors) before reconnecting
+    if (code === 4401 && ++authFailures <= 2) start(); // at once, unless renewing keeps failing
+    else scheduleReconnect();
   }
   /** Exponential backoff with full jitter, 0.5 s → 30 s. */
   function scheduleReconnect() {
@@ -705,8 +723,15 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
     setStatus();
     retryTimer = setTimeout(() => { retryTimer = null; start(); }, Math.max(50, Math.random() * ceiling));
   }
+  /** Back from sleep or offline: reconnect, or check that an open socket still answers (a half-open one never closes). */
   function reconnectNow() {
-    if (!blocked && !starting && !(ws && ws.readyState <= 1)) start();
+    if (ws && wsReady) {
+      const sock = ws;
+      let alive = false;
+      sock.addEventListener('message', () => { alive = true; }, { once: true });
+      sock.send(JSON.stringify({ type: 'ping' }));
+      setTimeout(() => { if (!alive && ws === sock) { sock.close(); closed(1006); } }, 5000);
+    } else if (!blocked && !starting && !(ws && ws.readyState <= 1)) start();
   }
   W.addEventListener('online', () => { attempt = 0; reconnectNow(); });
   W.addEventListener('offline', setStatus);
