@@ -2,11 +2,11 @@ import { DelayedError, type Job } from 'bullmq';
 import type { Responder, ResponderOutput } from '../src/ai/responder.ts';
 import type { ChannelKind } from '../src/domain/enums.ts';
 import { enqueueCommitted } from '../src/domain/outbox.ts';
+import { showTyping } from '../src/domain/typing.ts';
 import { completeTurn, type TurnOutcome } from '../src/domain/turn-complete.ts';
 import { loadPending, loadTurnContext, type TurnContext } from '../src/domain/turn-context.ts';
 import type { JobData } from '../src/queue/names.ts';
 import { tryLockSession } from '../src/queue/session-lock.ts';
-import { showTyping } from './channel-adapter.ts';
 import type { WorkerDeps } from './worker-deps.ts';
 
 // Turn: answer a customer's pending messages. One turn per session at a time (Redis lock, across processes);

@@ -133,6 +133,17 @@ describe('a conversation', () => {
     expect((await agentReply(ack.session_id, 'Hi, Grace here!')).status).toBe(201);
     const reply = await s.waitFor((f) => f.type === 'message' && f.message.sender.type === 'human_agent', 10_000);
     expect(reply.message).toMatchObject({ sender: { type: 'human_agent', name: 'Grace' }, text: 'Hi, Grace here!' });
+    // The agent starts writing again: the visitor sees it (an agent key names its own agent); nothing is stored.
+    const typing = await t.call('POST', `/chat/sessions/${ack.session_id}/typing`, undefined, { key: agentKey });
+    expect(typing.status).toBe(202);
+    expect(await s.waitFor((f) => f.type === 'typing' && f.sender.type === 'human_agent')).toEqual({
+      type: 'typing',
+      sender: { type: 'human_agent', name: 'Grace' },
+      active: true,
+    });
+    expect((await t.call('POST', `/chat/sessions/${ack.session_id}/typing`, { active: false })).status).toBe(202);
+    await s.waitFor((f) => f.type === 'typing' && f.active === false);
+    expect((await t.call('POST', `/chat/sessions/${randomUUID()}/typing`, {})).status).toBe(404);
     s.ws.close();
   });
 

@@ -17,6 +17,7 @@ import {
 } from '../schemas/sessions.ts';
 import { listRoutes } from './sessions-list.ts';
 import { messageRoutes } from './sessions-messages.ts';
+import { typingRoutes } from './sessions-typing.ts';
 
 export type SessionRouter = ReturnType<typeof newRouter>;
 
@@ -94,5 +95,6 @@ export function sessionRoutes(deps: Deps) {
 
   listRoutes(app, deps);
   messageRoutes(app, deps);
+  typingRoutes(app, deps);
   return app;
 }
