@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userHash } from '../../src/widget/visitors.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
@@ -216,6 +217,32 @@ describe('messages', () => {
     expect(last!.headers.get('access-control-allow-origin')).toBe(SITE);
     const other = await anonymous();
     expect((await widget('POST', '/messages', { client_msg_id: randomUUID(), text: 'hi' }, auth(other.token))).status).toBe(201);
+  });
+});
+
+describe('random input', () => {
+  // Anything a page (or an attacker posing as one) sends gets a 4xx with the error body, never a 5xx.
+  const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+    v: fc.oneof(
+      { depthSize: 'small' },
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.constantFrom('', '\u0000', '\ud800', 'not-a-uuid', randomUUID(), -1, 1e308, true, null),
+      fc.integer(),
+      fc.array(tie('v'), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('token', 'user_id', 'user_hash', 'client_msg_id', 'text', 'custom_data', 'x'), tie('v'), { maxKeys: 4 }),
+    ),
+  })).v;
+
+  it.each(['/visitors', '/messages'])('POST %s: < 500, the error body on 4xx', async (path) => {
+    const { token } = await anonymous();
+    await fc.assert(
+      fc.asyncProperty(value, fc.boolean(), async (body, withToken) => {
+        const res = await widget('POST', path, body, withToken ? auth(token) : {});
+        expect(res.status, JSON.stringify(body)).toBeLessThan(500);
+        if (res.status >= 400) expectOpenError(res.body, res.status);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 

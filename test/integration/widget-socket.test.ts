@@ -96,6 +96,23 @@ describe('refusals', () => {
   });
 });
 
+describe('bad frames', () => {
+  it('answers garbage after hello with error frames, closes an oversized frame with 1009, and keeps serving', async () => {
+    const token = await visitor();
+    const s = await connect(token);
+    for (const raw of ['not json', '[]', 'null', '{"type":"send","client_msg_id":"x","text":1}', '{"type":"nope"}']) s.ws.send(raw);
+    s.ws.send(Buffer.from([0, 1, 2]), { binary: true });
+    await expect.poll(() => s.frames.filter((f) => f.type === 'error').length).toBe(6);
+    expect(s.frames.filter((f) => f.type === 'error').every((f) => f.code === 'invalid')).toBe(true);
+    expect((await say(s, 'still here')).type).toBe('ack');
+    s.ws.send('x'.repeat(70 * 1024));
+    expect((await s.closed).code).toBe(1009);
+    const again = await connect(token);
+    expect((await say(again, 'and again')).type).toBe('ack');
+    again.ws.close();
+  });
+});
+
 describe('a conversation', () => {
   it('acks a message, shows it on every tab, answers with the AI (after typing), and stores a resend once', async () => {
     const token = await visitor();
