@@ -10,6 +10,7 @@ export const visitorBody = z.strictObject({
   token: z.string().max(2000).optional(),
   user_id: z.string().min(1).max(200).optional(),
   user_hash: z.string().max(200).optional(),
+  user_jwt: z.string().max(4000).optional(),
   name: z.string().max(200).optional(),
   email: z.string().max(320).optional(),
   custom_data: customDataSchema.optional(),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIdentityJwt } from '../../src/widget/identity-jwt.ts';
 import { userHash } from '../../src/widget/visitors.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { expectOpenError } from '../helpers/contract.ts';
@@ -45,6 +46,8 @@ const widget = async (method: string, path: string, body?: unknown, headers: Rec
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: (text.startsWith('{') ? JSON.parse(text) : text) as Json };
 };
+const now = () => Math.floor(Date.now() / 1000);
+const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const anonymous = async () => (await widget('POST', '/visitors', {})).body as { token: string; visitor: { contact_id: string } };
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -116,7 +119,36 @@ describe('visitors', () => {
     const b = await widget('POST', '/visitors', body);
     expect(b.body.visitor.contact_id).toBe(a.body.visitor.contact_id);
     const contact = (await t.json('GET', `/contacts/${a.body.visitor.contact_id}`)).body;
-    expect(contact).toMatchObject({ name: 'Ada', email: 'ada@example.com', identities: [{ channel_type: 'web', address: 'u-42' }] });
+    // user_hash signs the id only: the name and email beside it stay non-verified.
+    expect(contact).toMatchObject({
+      name: null,
+      email: null,
+      non_verified_name: 'Ada',
+      non_verified_email: 'ada@example.com',
+      identities: [{ channel_type: 'web', address: 'u-42' }],
+    });
+  });
+
+  it('identifies a visitor by an HS256 user_jwt, whose signed name and email become the contact’s', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const jwt = signIdentityJwt(SECRET, { sub: 'u-77', name: 'Grace', email: 'grace@example.com', exp });
+    const res = await widget('POST', '/visitors', { user_jwt: jwt });
+    expect(res.status).toBe(200);
+    expect(res.body.visitor.verified).toBe(true);
+    const contact = (await t.json('GET', `/contacts/${res.body.visitor.contact_id}`)).body;
+    expect(contact).toMatchObject({ name: 'Grace', email: 'grace@example.com', identities: [{ channel_type: 'web', address: 'u-77' }] });
+  });
+
+  it.each([
+    ['another secret', () => signIdentityJwt('another-secret-0123456', { sub: 'u-77', exp: now() + 600 }), 'user_jwt signature does not match the identity_secret'],
+    ['expired', () => signIdentityJwt(SECRET, { sub: 'u-77', exp: now() - 120 }), 'user_jwt has expired'],
+    ['living a day', () => signIdentityJwt(SECRET, { sub: 'u-77', exp: now() + 86_400 }), 'user_jwt must expire within an hour'],
+    ['alg none', () => `${b64({ alg: 'none' })}.${b64({ sub: 'u-77', exp: now() + 60 })}.`, 'user_jwt must be signed with HS256'],
+    ['not a JWT', () => 'abc', 'user_jwt is not a JWT'],
+  ])('refuses a user_jwt %s with a 401', async (_name, make, message) => {
+    const res = await widget('POST', '/visitors', { user_jwt: make() });
+    expect(res.status).toBe(401);
+    expect(res.body.message).toBe(message);
   });
 
   it('refuses a wrong user_hash with a 401 and creates nothing', async () => {

@@ -23,7 +23,7 @@
   if (!publicId) return;
   const api = base + '/widget/' + encodeURIComponent(publicId);
   const KEY = 'switchboard:' + publicId + ':';
-  /** @type {{user_id?: string, user_hash?: string, name?: string, email?: string, custom_data?: object, token?: string}} */
+  /** @type {{user_id?: string, user_hash?: string, user_jwt?: string, name?: string, email?: string, custom_data?: object, token?: string}} */
   const settings = W.SwitchboardSettings && typeof W.SwitchboardSettings === 'object' ? W.SwitchboardSettings : {};
   /** custom_data must be flat (string, finite number or boolean values): anything else would get the hello refused. */
   const customData = (() => {
@@ -610,13 +610,16 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
     const uid = settings.user_id != null && settings.user_id !== '' ? String(settings.user_id) : '';
     /** @type {Record<string, any>} */
     const ident = {};
-    if (uid) Object.assign(ident, { user_id: uid, user_hash: String(settings.user_hash ?? '') });
+    // An HS256 JWT from the site's server (sub = the user id) is the stronger of the two identity modes: it wins.
+    const jwt = typeof settings.user_jwt === 'string' ? settings.user_jwt : '';
+    if (jwt) ident.user_jwt = jwt;
+    else if (uid) Object.assign(ident, { user_id: uid, user_hash: String(settings.user_hash ?? '') });
     if (typeof settings.name === 'string') ident.name = settings.name;
     if (typeof settings.email === 'string') ident.email = settings.email;
     if (customData) ident.custom_data = customData;
     // A stored token is only reused by the same kind of visitor (same user_id, same "page gave a token", or anonymous),
     // so signing out on a shared computer does not reopen someone else's conversation.
-    const who = uid ? 'user:' + uid : settings.token ? 'token' : '';
+    const who = jwt ? 'user:' + jwtSubject(jwt) : uid ? 'user:' + uid : settings.token ? 'token' : '';
     let stored = store.get('token');
     if (stored && (store.get('user') || '') !== who) { store.set('token', null); stored = null; }
     // a token given by the page (POST /widget/authenticate-user) wins on page load; renewals then use the stored one
@@ -628,7 +631,7 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
       if (!given) store.set('token', null);
       r = await postVisitor(ident);
     }
-    if (r.status === 401 && uid) {
+    if (r.status === 401 && (uid || jwt)) {
       blocked = true;
       token = null;
       textarea.disabled = attachBtn.disabled = sendBtn.disabled = true;
@@ -643,6 +646,15 @@ header{padding-top:calc(14px + env(safe-area-inset-top))}textarea{font-size:16px
     store.set('user', who || null);
     const cid = r.data.visitor && r.data.visitor.contact_id;
     if (cid != null) switchContact(String(cid));
+  }
+  /** The `sub` of a JWT (not verified here: the server does), to tell one signed-in user from another. @param {string} jwt */
+  function jwtSubject(jwt) {
+    try {
+      const part = jwt.split('.')[1] || '';
+      return String(JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))).sub || '');
+    } catch {
+      return '';
+    }
   }
   /** A different visitor (e.g. the token expired and we fell back to anonymous): forget the old conversation. @param {string} cid */
   function switchContact(cid) {
