@@ -122,3 +122,30 @@ it('answers from knowledge, hands off to a person, takes an image, keeps script 
   await mobile.close();
   await context.close();
 }, 120_000);
+
+it('tells the visitor when their identity is refused, and refuses an oversized file before uploading it', async () => {
+  const web = (await api('GET', '/channels?type=web')).body.items[0];
+  const patched = await api('PATCH', `/channels/${web.id}`, { config: { identity_secret: 'demo-identity-secret-123', files: { max_bytes: 1024 } } });
+  expect(patched.status).toBe(200);
+  // The channel cache of the server lives 5 s: wait until the new limit is what the widget is told.
+  await expect.poll(async () => (await (await fetch(`${server.url}/widget/${web.public_id}/config`)).json()).limits.max_file_bytes, { timeout: 10_000 }).toBe(1024);
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    (globalThis as unknown as { SwitchboardSettings: object }).SwitchboardSettings = { user_id: 'u-1', user_hash: '00'.repeat(32) };
+  });
+  await page.goto(`${server.url}/demo`);
+  await widget(page).launcher.click();
+  await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(/couldn't verify your identity/);
+  expect(await widget(page).textbox.isDisabled()).toBe(true);
+  await context.close();
+
+  const anon = await browser.newContext();
+  const visitor = await anon.newPage();
+  await visitor.goto(`${server.url}/demo`);
+  await widget(visitor).launcher.click();
+  await visitor.locator('input[type=file]').setInputFiles({ name: 'big.png', mimeType: 'image/png', buffer: Buffer.concat([PNG, Buffer.alloc(2048)]) });
+  await expect.poll(() => visitor.locator('li[data-failed="true"]').textContent(), { timeout: 10_000 }).toMatch(/big\.png/);
+  await anon.close();
+}, 60_000);
