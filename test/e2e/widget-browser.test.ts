@@ -128,7 +128,7 @@ it('tells the visitor when their identity is refused, and refuses an oversized f
   const patched = await api('PATCH', `/channels/${web.id}`, { config: { identity_secret: 'demo-identity-secret-123', files: { max_bytes: 1024 } } });
   expect(patched.status).toBe(200);
   // The channel cache of the server lives 5 s: wait until the new limit is what the widget is told.
-  await expect.poll(async () => (await (await fetch(`${server.url}/widget/${web.public_id}/config`)).json()).limits.max_file_bytes, { timeout: 10_000 }).toBe(1024);
+  await expect.poll(async () => ((await (await fetch(`${server.url}/widget/${web.public_id}/config`)).json()) as { limits: { max_file_bytes: number } }).limits.max_file_bytes, { timeout: 10_000 }).toBe(1024);
 
   const context = await browser.newContext();
   const page = await context.newPage();
