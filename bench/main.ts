@@ -4,11 +4,15 @@ import { sendMessageLoad, startServer, type Server } from './product.ts';
 import { bullmqLatency } from './queue-latency.ts';
 import { replyLatency } from './reply-latency.ts';
 import { machine, type Row, table, writeJson } from './report.ts';
+import { pubsubLatency, widgetLoad } from './widget-load.ts';
+import { bareWsMemory, connectionLimit, GC_ON_SIGNAL, type Held, type Memory, type MemorySample } from './ws-baseline.ts';
 
 // `npm run bench`: one run, on this machine, of the product next to its baselines (ratios matter, not absolutes).
 // The real server runs in a child process; autocannon and the baseline loops run in this one.
 // Throughput (a–d) and latency (e–f) each get a fresh server: the latency one runs with TURN_BURST_MS=0, which
 // would otherwise change the throughput figures (a turn per message instead of one per burst).
+// Web chat (g–j) gets a third: thousands of sockets held, and agent replies fanned out to them.
+// BENCH_ONLY=widget runs only that third one (for working on it) and writes artifacts/bench-widget.json.
 
 const CONNECTIONS = 50;
 const IN_FLIGHT = 50;
@@ -19,6 +23,9 @@ const RATE = { queueLatency: 500, replyLatency: 20 };
 const QUEUE_CONCURRENCY = 16;
 /** What production waits for a burst to settle: the configured (or default) TURN_BURST_MS. */
 const BURST_MS = loadConfig({ TURN_BURST_MS: process.env.TURN_BURST_MS, SWITCHBOARD_SECRET: 'x'.repeat(32) }).workers.burstMs;
+/** Web chat: sockets held (BENCH_WIDGET_CONNECTIONS), visitors given agent replies, at this rate for this long. */
+const WIDGET = { connections: Number(process.env.BENCH_WIDGET_CONNECTIONS || 2000), sessions: 200, rate: 50, seconds: 6 };
+const ONLY = process.env.BENCH_ONLY;
 
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 
@@ -39,6 +46,32 @@ async function main() {
   const info = machine();
   log(`${info.cores} cores (${info.cpu}), load ${info.loadAvg1m}, node ${info.node}, database ${databaseUrl ? 'postgres' : 'pglite'}`);
 
+  const core = ONLY === 'widget' ? undefined : await coreRuns(databaseUrl);
+  const web = await widgetRun(databaseUrl);
+
+  const rows = [...(core?.rows ?? []), ...web.rows];
+  const ratios = [...(core?.ratios ?? []), ...web.ratios];
+  const footer = [
+    ...(core?.footer ?? []),
+    ...web.footer,
+    `machine: ${info.cores} cores, ${info.cpu}, node ${info.node}, load average at start ${info.loadAvg1m}; total ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  ];
+  process.stdout.write(`\n${table(rows, ratios, footer)}\n`);
+  const file = writeJson(core ? 'artifacts/bench.json' : 'artifacts/bench-widget.json', {
+    at: new Date().toISOString(),
+    machine: info,
+    ...core?.json.head,
+    ratios: Object.fromEntries(ratios),
+    ...core?.json.tail,
+    widget: web.json,
+    durationSeconds: (Date.now() - started) / 1000,
+  });
+  log(`wrote ${file}`);
+  if (core?.ok === false || !web.ok) process.exitCode = 1;
+}
+
+/** (a–f): throughput, then latency, each on its own server. */
+async function coreRuns(databaseUrl: string | undefined) {
   const { echo, queue, inserts, send } = await withServer(databaseUrl, {}, async (server) => {
     log(`(a) bare Hono POST echo, 1 KB JSON, -c ${CONNECTIONS}, ${SECONDS.echo} s…`);
     const echo = await honoEcho(CONNECTIONS, SECONDS.echo);
@@ -84,22 +117,77 @@ async function main() {
       `to the reply row's created_at: p50 ${ms(reply.rowP50)} / p99 ${ms(reply.rowP99)} ms; the send itself p50 ${ms(reply.sendP50)} / p99 ${ms(reply.sendP99)} ms; ` +
       `${reply.fromKnowledge} replies quote the article, non-2xx ${reply.non2xx}, handoffs ${reply.handoffs}, missing replies ${reply.missing} → ${repliesOk ? 'OK' : 'FAILED'}`,
     `turn burst window: 0 ms in this run so the figure is the machinery; production waits TURN_BURST_MS = ${BURST_MS} ms (configured) on top, on purpose`,
-    `machine: ${info.cores} cores, ${info.cpu}, node ${info.node}, load average at start ${info.loadAvg1m}; total ${((Date.now() - started) / 1000).toFixed(1)} s`,
   ];
-  process.stdout.write(`\n${table(rows, ratios, footer)}\n`);
-  const file = writeJson('artifacts/bench.json', {
-    at: new Date().toISOString(),
-    machine: info,
-    database: inserts.kind,
-    settings: { connections: CONNECTIONS, inFlight: IN_FLIGHT, sessions: SESSIONS, seconds: SECONDS, rates: RATE, queueConcurrency: QUEUE_CONCURRENCY, turnBurstMs: { run: 0, configured: BURST_MS } },
-    results: { honoEcho: echo, bullmqAdd: queue, drizzleInserts: inserts, sendMessage: send, bullmqAddToCompleted: queueLat, aiReplyToDispatch: reply },
-    ratios: Object.fromEntries(ratios),
-    durability: { acked: send.acked, stored: send.stored, turnJobs: send.turnJobs, lost, ok: durable },
-    replies: { accepted: reply.accepted, replies: reply.replies, fromKnowledge: reply.fromKnowledge, missing: reply.missing, handoffs: reply.handoffs, non2xx: reply.non2xx, ok: repliesOk },
-    durationSeconds: (Date.now() - started) / 1000,
+  const json = {
+    head: {
+      database: inserts.kind,
+      settings: { connections: CONNECTIONS, inFlight: IN_FLIGHT, sessions: SESSIONS, seconds: SECONDS, rates: RATE, queueConcurrency: QUEUE_CONCURRENCY, turnBurstMs: { run: 0, configured: BURST_MS } },
+      results: { honoEcho: echo, bullmqAdd: queue, drizzleInserts: inserts, sendMessage: send, bullmqAddToCompleted: queueLat, aiReplyToDispatch: reply },
+    },
+    tail: {
+      durability: { acked: send.acked, stored: send.stored, turnJobs: send.turnJobs, lost, ok: durable },
+      replies: { accepted: reply.accepted, replies: reply.replies, fromKnowledge: reply.fromKnowledge, missing: reply.missing, handoffs: reply.handoffs, non2xx: reply.non2xx, ok: repliesOk },
+    },
+  };
+  return { rows, ratios, footer, json, ok: durable && repliesOk };
+}
+
+/**
+ * (g–j): web chat, on a fresh server with the default settings (agent replies are not turns, so TURN_BURST_MS
+ * does not touch them). The bare ws baseline runs first, alone, so nothing else is busy while it is measured.
+ */
+async function widgetRun(databaseUrl: string | undefined) {
+  const { n, capped } = connectionLimit(WIDGET.connections);
+  if (capped) log(`web chat: ${capped}`);
+  log(`(g) bare ws server holding ${n} idle sockets…`);
+  const bare = await bareWsMemory(n);
+  // GC_ON_SIGNAL: a full GC on SIGUSR2 before each memory sample (bench/ws-baseline.ts); it changes nothing else.
+  const w = await withServer(databaseUrl, GC_ON_SIGNAL, (server) => {
+    log(`(h) ${n} widget visitors held by the real gateway; then (i) raw Redis pub/sub and (j) agent replies to ${WIDGET.sessions} of them, ${WIDGET.rate}/s for ${WIDGET.seconds} s…`);
+    const opts = { count: n, sessions: WIDGET.sessions, rate: WIDGET.rate, seconds: WIDGET.seconds, log };
+    return widgetLoad(server, opts, (topics) => pubsubLatency(server.redisUrl, topics, WIDGET.rate, WIDGET.seconds));
   });
-  log(`wrote ${file}`);
-  if (!durable || !repliesOk) process.exitCode = 1;
+  const { fanout, pubsub } = w;
+  const ok = bare.held === n && w.held === n && w.dropped === 0 && w.sessions === Math.min(WIDGET.sessions, n) &&
+    fanout.missing === 0 && fanout.non2xx === 0 && fanout.wrongSocket === 0 && pubsub.missing === 0;
+  const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+  const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
+  const memory = (h: Held, closed?: MemorySample) => {
+    const at = (pick: (m: Memory) => number) => [...h.samples, ...(closed ? [closed] : [])].map((m) => mb(pick(m))).join(' → ');
+    const steps = (pick: (m: Memory) => number) => h.perStep.map((m) => `${(pick(m) / 1024).toFixed(1)}${m.disturbed ? '*' : ''}`).join(' / ');
+    const still = h.samples.every((m) => m.steady) ? '' : ' (RSS did not hold still before some sample: noisier)';
+    return `RSS ${at((m) => m.rss)} MB, heap ${at((m) => m.heap)} MB${closed ? ' (the last with every socket closed again)' : ''}; ` +
+      `per connection by step RSS ${steps((m) => m.rss)} KB, heap ${steps((m) => m.heap)} KB${still}`;
+  };
+  const per = (m: Memory) => `${kb(m.rss)} RSS, ${kb(m.heap)} heap (JS ${kb(m.jsHeap)} + external ${kb(m.external)})`;
+  const pq = (p: { p50: number; p99: number }) => `${p.p50.toFixed(1)} / ${p.p99.toFixed(1)}`;
+  const rows: Row[] = [
+    { name: 'bare ws server: idle sockets held', rate: bare.held, unit: 'sockets', note: `per socket ${per(bare.perConnection)}; opened in ${bare.connectSeconds.toFixed(1)} s, failed ${bare.failed}` },
+    { name: 'widget sockets held (real gateway)', rate: w.held, unit: 'sockets', note: `per connection ${per(w.perConnection)}; open→hello→ready in ${w.connectSeconds.toFixed(1)} s, failed ${w.failed}, dropped ${w.dropped}` },
+    { name: 'raw Redis pub/sub publish→receive', rate: pubsub.rate, unit: 'msg/s', p50: pubsub.p50, p99: pubsub.p99, note: `steady rate, ${w.held} topics subscribed, ${pubsub.sent} messages, missing ${pubsub.missing}` },
+    { name: 'agent reply → visitor socket', rate: fanout.rate, unit: 'msg/s', p50: fanout.p50, p99: fanout.p99, note: `steady rate, ${w.held} sockets held, ${w.sessions} sessions, ${fanout.sent} replies, missing ${fanout.missing}, non-2xx ${fanout.non2xx}` },
+  ];
+  const ratios: Array<[string, number]> = [
+    ['widget RSS per connection / bare ws', w.perConnection.rss / bare.perConnection.rss],
+    ['widget heap per connection / bare ws', w.perConnection.heap / bare.perConnection.heap],
+    ['agent reply fan-out p99 / raw Redis pub/sub p99', fanout.p99 / pubsub.p99],
+  ];
+  const footer = [
+    `web chat: ${n} sockets${capped ? ` (${capped})` : ''}, one visitor each (registered beforehand in ${w.visitorSeconds.toFixed(1)} s, not in the memory figures), ` +
+      `opened in 3 steps after a warm-up; memory sampled right after a full GC once RSS held still (10 samples a second apart within 1 MB), ` +
+      `heap = V8 heap used + external; per connection = the median of the steps, * = left out: external memory moved > 32 MB in it`,
+    `memory, real gateway: ${memory(w, w.closed)}`,
+    `memory, bare ws server: ${memory(bare)}`,
+    `memory caveat: the server's own churn moves its RSS and heap by tens of MB (RSS steps as V8 and malloc hand memory back or reuse it; ` +
+      `its external memory drops by ~430 MB once, during its first database work), as much as a few thousand sockets cost: ` +
+      `the step median outvotes one swing, not two; BENCH_WIDGET_CONNECTIONS=8000 makes the figures firmer`,
+    `reply fan-out: POST /chat/sessions/{id}/send as agent → the 'message' frame with that exact text on the visitor's socket (one clock); ` +
+      `${w.sessions} sessions opened by a widget 'send' (channel ip_per_minute raised: every visitor is 127.0.0.1), ${w.aiSettled} AI answers landed before the timed replies; ` +
+      `max ${fanout.max.toFixed(1)} ms (pub/sub max ${pubsub.max.toFixed(1)} ms); p50 / p99 of its parts: the POST ${pq(fanout.parts.post)}, ` +
+      `POST → doorbell (heard by a subscriber in the bench) ${pq(fanout.parts.toDoorbell)}, doorbell → frame (the gateway) ${pq(fanout.parts.doorbellToFrame)} ms; ` +
+      `on the wrong socket ${fanout.wrongSocket} → ${ok ? 'OK' : 'FAILED'}`,
+  ];
+  return { rows, ratios, footer, json: { settings: { ...WIDGET, connections: n, requested: WIDGET.connections, capped }, bareWs: bare, gateway: w, ok }, ok };
 }
 
 main().catch((err: unknown) => {
