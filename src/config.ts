@@ -29,6 +29,7 @@ const envSchema = z.object({
   REOPEN_WINDOW_MS: z.coerce.number().int().nonnegative().default(24 * 3600 * 1000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   WORKERS: z.enum(['on', 'off']).default('on'),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 export interface Config {
@@ -38,6 +39,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
   readonly publicUrl: string;
+  /** Reverse proxies in front of us that append to X-Forwarded-For (0: use the socket's peer address). */
+  readonly trustProxyHops: number;
   readonly bootstrapKey: string | undefined;
   readonly secret: string;
   readonly queuePrefix: string;
@@ -84,6 +87,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    trustProxyHops: e.TRUST_PROXY_HOPS,
     bootstrapKey: e.SWITCHBOARD_BOOTSTRAP_KEY,
     secret: e.SWITCHBOARD_SECRET ?? readOrCreateSecret(dataDir),
     queuePrefix: e.QUEUE_PREFIX,

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
+import { clientIp } from '../http/client-ip.ts';
 import { RealtimeHub } from '../realtime/hub.ts';
 import { originAllowed } from './origin.ts';
 import type { WebChannel } from './web-channel.ts';
@@ -59,7 +60,8 @@ export function createWidgetGateway(deps: Deps, opts: { pingMs?: number } = {}):
         if (!originAllowed(origin, channel.config.allowed_origins, deps.config.publicUrl, req.headers.host)) {
           return refuse(socket, 403, `Origin ${origin} may not use this chat: add it to the channel's allowed_origins`);
         }
-        const ip = req.socket.remoteAddress;
+        const forwarded = req.headers['x-forwarded-for'];
+        const ip = clientIp(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(',') : forwarded, deps.config.trustProxyHops);
         wss.handleUpgrade(req, socket, head, (ws) => accept(ws, channel, ip));
       },
       (err: unknown) => {

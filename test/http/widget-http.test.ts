@@ -22,7 +22,8 @@ const PNG = Buffer.from(
 );
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // One proxy in front: the per-IP limit counts the address it appended to X-Forwarded-For.
+  t = await createTestApp({ TRUST_PROXY_HOPS: '1' });
   const res = await t.json('POST', '/channels', {
     type: 'web',
     name: 'Shop',
@@ -249,6 +250,31 @@ describe('messages', () => {
     expect(last!.headers.get('access-control-allow-origin')).toBe(SITE);
     const other = await anonymous();
     expect((await widget('POST', '/messages', { client_msg_id: randomUUID(), text: 'hi' }, auth(other.token))).status).toBe(201);
+  });
+});
+
+describe('per-IP limits', () => {
+  it('counts every visitor of one address together, as the trusted proxy saw it', async () => {
+    const ch = await t.json('POST', '/channels', { type: 'web', name: 'Kiosk', config: { allowed_origins: [SITE], rate_limits: { ip_per_minute: 2 } } });
+    const post = async (path: string, body: unknown, headers: Record<string, string>) => {
+      const res = await t.app.request(`/widget/${ch.body.public_id}${path}`, {
+        method: 'POST',
+        headers: { origin: SITE, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Json };
+    };
+    const send = async (ip: string) => {
+      const { token } = (await post('/visitors', {}, {})).body;
+      // The client may write anything on the left; only the proxy's entry (the last) counts.
+      return (await post('/messages', { client_msg_id: randomUUID(), text: 'hi' }, { ...auth(token), 'x-forwarded-for': `${randomUUID()}, ${ip}` })).status;
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push(await send('203.0.113.7'));
+    // Fixed one-minute windows: five quick sends span at most two windows, so one of them holds three.
+    expect(statuses.slice(0, 2)).toEqual([201, 201]);
+    expect(statuses).toContain(429);
+    expect(await send('198.51.100.1')).toBe(201);
   });
 });
 

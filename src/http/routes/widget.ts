@@ -9,6 +9,7 @@ import { messageBody, visitorBody } from '../../widget/schemas.ts';
 import { storeUpload } from '../../widget/uploads.ts';
 import { registerVisitor, visitorFromToken } from '../../widget/visitors.ts';
 import type { AppEnv } from '../env.ts';
+import { clientIp } from '../client-ip.ts';
 import { zodDetails } from '../errors.ts';
 import { widgetOrigin } from '../middleware/widget-origin.ts';
 import { newRouter } from '../router.ts';
@@ -78,7 +79,7 @@ export function widgetRoutes(deps: Deps) {
       text: m.text,
       attachments,
       customData: m.custom_data,
-      ip: clientIp(c),
+      ip: clientIp(peerAddress(c), c.req.header('x-forwarded-for'), deps.config.trustProxyHops),
     });
     return c.json(ack, 201);
   });
@@ -127,7 +128,7 @@ function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | 
   return r.data;
 }
 
-function clientIp(c: Context<AppEnv>): string | undefined {
+function peerAddress(c: Context<AppEnv>): string | undefined {
   try {
     return getConnInfo(c).remote.address;
   } catch {
