@@ -3,8 +3,8 @@ import { destination, dueReplies, messageSeq, recordDelivery } from '../src/doma
 import type { ChannelKind } from '../src/domain/enums.ts';
 import { DeliveryError } from '../src/errors.ts';
 import type { JobData } from '../src/queue/names.ts';
+import { buildAdapter } from '../src/domain/channel-adapter.ts';
 import { tryLockSession } from '../src/queue/session-lock.ts';
-import { createAdapter } from './channel-adapter.ts';
 import type { WorkerDeps } from './worker-deps.ts';
 
 // Dispatch: hand a session's queued replies, in order, to the adapter of the channel they came from.
@@ -33,7 +33,8 @@ export async function processDispatch(
     if (due.length === 0) return 'already sent';
     const dest = await destination(deps.db, sessionId);
     if (!dest) return 'session gone';
-    const adapter = createAdapter(deps, dest.channel);
+    const adapter = buildAdapter(deps, dest.channel);
+    if (!adapter) throw new UnrecoverableError(`No adapter for channel type ${dest.channel.type}`);
     for (const msg of due) {
       try {
         const receipt = await adapter.send(

@@ -1,10 +1,9 @@
 import { and, eq } from 'drizzle-orm';
-import { adapterFor } from '../../adapters/registry.ts';
 import type { Deps } from '../deps.ts';
 import { sessions } from '../db/schema/index.ts';
 import { NotFoundError } from '../errors.ts';
 import type { TypingSender } from './adapter.ts';
-import { openChannelConfig } from './channel-config.ts';
+import { buildAdapter } from './channel-adapter.ts';
 import { destination } from './dispatch-store.ts';
 
 // "Typing…" shown to the customer, where their channel has such a thing (the adapter's optional `typing`).
@@ -15,10 +14,8 @@ type TypingDeps = Pick<Deps, 'db' | 'secrets' | 'adapterDeps' | 'logger'>;
 export async function showTyping(deps: TypingDeps, sessionId: string, sender: TypingSender, active = true): Promise<void> {
   try {
     const dest = await destination(deps.db, sessionId);
-    const module = dest && adapterFor(dest.channel.type);
-    if (!dest || !module) return;
-    const adapter = module.create(openChannelConfig(module, deps.secrets, dest.channel), deps.adapterDeps);
-    await adapter.typing?.({ address: dest.address, contactId: dest.contact.id }, sender, active);
+    if (!dest) return;
+    await buildAdapter(deps, dest.channel)?.typing?.({ address: dest.address, contactId: dest.contact.id }, sender, active);
   } catch (err) {
     deps.logger.debug({ err: (err as Error).message, sessionId }, 'typing indicator not shown');
   }
