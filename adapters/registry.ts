@@ -1,17 +1,35 @@
 import type { AdapterModule } from '../src/domain/adapter.ts';
 import type { ChannelKind } from '../src/domain/enums.ts';
 import { apiAdapter } from './api/index.ts';
+import { phoneAdapter } from './phone/index.ts';
+import { smsAdapter } from './sms/index.ts';
 import { webAdapter } from './web/index.ts';
+import { whatsappMetaAdapter } from './whatsapp/meta.ts';
+import { whatsappTwilioAdapter } from './whatsapp/twilio.ts';
+
+// Each module is typed by its own config; the registry holds them by the shape core uses.
+const erase = <C extends Record<string, unknown>>(m: AdapterModule<C>) => m as unknown as AdapterModule;
 
 /**
- * Every channel kind maps to its adapter module. Kinds whose adapter has not landed yet are absent;
- * when all have, tighten this to `satisfies Record<ChannelKind, AdapterModule>`.
+ * Every channel kind maps to its adapter modules, one per provider (WhatsApp: Twilio's sender or Meta's Cloud API);
+ * the first module's first provider is the kind's default. Kinds whose adapter has not landed yet are absent.
  */
-export const adapterModules: Partial<Record<ChannelKind, AdapterModule>> = {
-  api: apiAdapter,
-  web: webAdapter as unknown as AdapterModule,
+export const adapterModules: Partial<Record<ChannelKind, readonly AdapterModule[]>> = {
+  api: [apiAdapter],
+  web: [erase(webAdapter)],
+  sms: [erase(smsAdapter)],
+  whatsapp: [erase(whatsappTwilioAdapter), erase(whatsappMetaAdapter)],
+  phone_voice: [erase(phoneAdapter)],
 };
 
-export function adapterFor(kind: ChannelKind): AdapterModule | undefined {
-  return adapterModules[kind];
+/** The module for a kind and provider (default: the kind's default provider). */
+export function adapterFor(kind: ChannelKind, provider?: string): AdapterModule | undefined {
+  const modules = adapterModules[kind] ?? [];
+  if (provider === undefined) return modules[0];
+  return modules.find((m) => m.providers.includes(provider));
+}
+
+/** Every provider a kind can use, default first. */
+export function providersFor(kind: ChannelKind): string[] {
+  return (adapterModules[kind] ?? []).flatMap((m) => [...m.providers]);
 }

@@ -30,6 +30,7 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   WORKERS: z.enum(['on', 'off']).default('on'),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  VOICE_REPLY_WAIT_MS: z.coerce.number().int().min(100).max(12_000).default(8000),
 });
 
 export interface Config {
@@ -51,6 +52,10 @@ export interface Config {
   readonly sessions: {
     /** A customer writing on a channel within this long of their session's close reopens it; later, a new one. */
     reopenWindowMs: number;
+  };
+  readonly voice: {
+    /** How long a call's webhook waits for the AI's reply before it holds the line (pause + redirect). */
+    replyWaitMs: number;
   };
   readonly workers: {
     /** Run the queue workers in this process (off: a gateway-only process when scaling out). */
@@ -96,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     relay: { intervalMs: e.RELAY_INTERVAL_MS, graceMs: e.RELAY_GRACE_MS, staleMs: e.RELAY_STALE_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     sessions: { reopenWindowMs: e.REOPEN_WINDOW_MS },
+    voice: { replyWaitMs: e.VOICE_REPLY_WAIT_MS },
     workers: {
       enabled: e.WORKERS === 'on',
       concurrency: e.WORKER_CONCURRENCY,

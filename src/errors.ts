@@ -83,11 +83,17 @@ export class ConflictError extends AppError {
   }
 }
 
+/** Not genuinely from the provider. Twilio and Meta expect 403 (their SDKs answer so); Slack 401, the default. */
 export class WebhookAuthError extends AppError {
   override name = 'WebhookAuthError';
-  constructor(message = 'Invalid webhook signature') {
-    super('UNAUTHORIZED', message);
+  constructor(message = 'Invalid webhook signature', code: 'UNAUTHORIZED' | 'FORBIDDEN' = 'UNAUTHORIZED') {
+    super(code, message);
   }
+}
+
+/** Provider media that cannot be fetched: wrong host, too large, or the provider refused. */
+export class MediaError extends Error {
+  override name = 'MediaError';
 }
 
 export class RateLimitedError extends AppError {
@@ -106,7 +112,13 @@ export class DeliveryError extends Error {
   constructor(
     message: string,
     readonly retry: 'never' | 'later' | 'rate-limited',
-    readonly extra: { retryAfterMs?: number; providerCode?: string; cause?: unknown } = {},
+    readonly extra: {
+      retryAfterMs?: number;
+      providerCode?: string;
+      /** The provider says the recipient opted out (Twilio 21610): core records it on the contact. */
+      recipientOptedOut?: boolean;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, { cause: extra.cause });
   }

@@ -4,6 +4,9 @@ import type { ChannelKind } from '../src/domain/enums.ts';
 import { DeliveryError } from '../src/errors.ts';
 import type { JobData } from '../src/queue/names.ts';
 import { buildAdapter } from '../src/domain/channel-adapter.ts';
+import type { SendReceipt } from '../src/domain/messages.ts';
+import { OPTED_OUT_ERROR, setOptedOut } from '../src/domain/opt-out.ts';
+import { outboundParts } from '../src/domain/outbound.ts';
 import { tryLockSession } from '../src/queue/session-lock.ts';
 import type { WorkerDeps } from './worker-deps.ts';
 
@@ -35,14 +38,26 @@ export async function processDispatch(
     if (!dest) return 'session gone';
     const adapter = buildAdapter(deps, dest.channel);
     if (!adapter) throw new UnrecoverableError(`No adapter for channel type ${dest.channel.type}`);
+    const ctx = { db: deps.db, publicUrl: deps.config.publicUrl, secret: deps.config.secret, now: new Date() };
+    const to = { address: dest.address, name: dest.name, contactId: dest.contact.id };
+    const base = { sessionId, to, externalThreadId: dest.session.externalThreadId ?? undefined, subject: dest.session.subject ?? undefined };
     for (const msg of due) {
+      // Nothing goes to a contact who opted out on this channel; the reason is on the message.
+      if (dest.contact.optedOut.includes(dest.channel.type)) {
+        await recordDelivery(deps.db, msg, { status: 'failed', error: OPTED_OUT_ERROR });
+        continue;
+      }
       try {
-        const receipt = await adapter.send(
-          { messageId: msg.id, sessionId, to: { address: dest.address, name: dest.name, contactId: dest.contact.id }, text: msg.text ?? '', attachments: [] },
-          AbortSignal.timeout(SEND_TIMEOUT_MS),
-        );
-        await recordDelivery(deps.db, msg, { status: receipt.status, externalId: receipt.externalId });
+        let receipt: SendReceipt | undefined;
+        // A long reply goes in parts; the last part's receipt stands for the message.
+        for (const part of await outboundParts(ctx, msg, base, adapter.capabilities)) {
+          receipt = await adapter.send(part, AbortSignal.timeout(SEND_TIMEOUT_MS));
+        }
+        if (receipt) await recordDelivery(deps.db, msg, { status: receipt.status, externalId: receipt.externalId });
       } catch (err) {
+        if (err instanceof DeliveryError && err.extra.recipientOptedOut) {
+          await setOptedOut(deps.db, dest.session.orgId, dest.contact.id, dest.channel.type, true);
+        }
         await onSendError(err, msg, job, deps, worker);
       }
     }

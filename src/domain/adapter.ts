@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ChannelKind } from './enums.ts';
-import type { DeliveryUpdate, InboundMessage, OutboundMessage, SendReceipt } from './messages.ts';
+import type { CallAnswer, CallEvent } from './call.ts';
+import type { AttachmentRef, DeliveryUpdate, InboundMessage, OutboundMessage, SendReceipt } from './messages.ts';
 import type { RealtimePublisher } from './realtime.ts';
 
 // The contract every channel adapter implements. Adapters are translators at the edge:
@@ -17,9 +18,12 @@ export interface RawWebhook {
 }
 
 export type ParseOutcome =
-  | { type: 'messages'; messages: InboundMessage[]; ack?: Response }
+  /** `updates`: one provider POST may carry messages and delivery statuses together (Meta). */
+  | { type: 'messages'; messages: InboundMessage[]; updates?: DeliveryUpdate[]; ack?: Response }
   | { type: 'status'; updates: DeliveryUpdate[]; ack?: Response }
   | { type: 'handshake'; ack: Response }
+  /** A step of a phone call: core stores what it carries and asks the adapter to answer (answerCall). */
+  | { type: 'call'; event: CallEvent }
   | { type: 'ignored'; reason: string; ack?: Response };
 
 /** What core asks instead of switching on channel names. */
@@ -32,6 +36,22 @@ export interface ChannelCapabilities {
   attachments: boolean;
   /** Whether replies are pushed to the provider (false for the REST API: callers read history or webhooks). */
   pushesReplies: boolean;
+  /** Voice: replies are spoken in the answer to the provider's next webhook, not pushed (adapter.answerCall). */
+  repliesInAnswer?: boolean;
+}
+
+/** Bytes fetched from the provider (media of an inbound message). */
+export interface FetchedMedia {
+  bytes: Uint8Array;
+  contentType: string;
+  filename?: string;
+}
+
+/** The channel an adapter instance serves: its id and the webhook URLs the admin pasted into the provider. */
+export interface ChannelInfo {
+  id: string;
+  /** By name, as the module's webhookPaths (inbound, status, voice…), absolute, built from PUBLIC_URL. */
+  webhookUrls: Readonly<Record<string, string>>;
 }
 
 export interface AdapterDeps {
@@ -57,6 +77,13 @@ export interface ChannelAdapter {
   parse(req: RawWebhook): Promise<ParseOutcome>;
   /** Throws DeliveryError only. */
   send(msg: OutboundMessage, signal: AbortSignal): Promise<SendReceipt>;
+  /**
+   * Fetch an inbound attachment's bytes from the provider, with the provider's auth, only from the provider's own
+   * hosts, refusing more than `maxBytes` (throws MediaError). Core stores the bytes in the blob store.
+   */
+  fetchMedia?(ref: AttachmentRef, maxBytes: number, signal: AbortSignal): Promise<FetchedMedia>;
+  /** Voice channels: the provider's answer (TwiML) to a call step, once core has stored what it carried. */
+  answerCall?(answer: CallAnswer): Response;
   /** Show or hide a typing indicator to the customer, where the channel has one; best effort. */
   typing?(to: OutboundMessage['to'], sender: TypingSender, active: boolean): Promise<void>;
 }
@@ -71,5 +98,5 @@ export interface AdapterModule<C extends Record<string, unknown> = Record<string
   /** Sub-paths under /webhooks/:channelId to show the admin, by name (inbound, status, voice, events…). */
   webhookPaths: Readonly<Record<string, string>>;
   capabilities: ChannelCapabilities;
-  create(config: C, deps: AdapterDeps): ChannelAdapter;
+  create(config: C, deps: AdapterDeps, channel: ChannelInfo): ChannelAdapter;
 }

@@ -20,6 +20,7 @@ export interface NewAgent {
   availability?: Availability | undefined;
   capacity?: number | undefined;
   avatarUrl?: string | null | undefined;
+  phoneNumber?: string | null | undefined;
 }
 
 export type AgentPatch = Partial<Omit<NewAgent, 'password'>> & { password?: string | null | undefined };
@@ -59,6 +60,7 @@ export async function agentViews(db: Db, orgId: string, rows: AgentRow[]) {
     email: row.email,
     role: row.role,
     avatar_url: row.avatarUrl,
+    phone_number: row.phoneNumber,
     availability: row.availability,
     capacity: row.capacity,
     password_set: row.passwordHash !== null,
@@ -89,6 +91,7 @@ export async function createAgent(db: Db, orgId: string, input: NewAgent, withAp
           ...(input.availability ? { availability: input.availability } : {}),
           ...(input.capacity !== undefined ? { capacity: input.capacity } : {}),
           ...(input.avatarUrl !== undefined ? { avatarUrl: input.avatarUrl } : {}),
+          ...(input.phoneNumber !== undefined ? { phoneNumber: input.phoneNumber } : {}),
         })
         .returning();
       const apiKey = withApiKey ? (await insertApiKey(tx, orgId, 'agent', `Agent ${input.name}`, undefined, row!.id)).key : null;
@@ -150,6 +153,7 @@ export async function patchAgent(db: Db, orgId: string, id: string, patch: Agent
           ...(patch.availability !== undefined ? { availability: patch.availability } : {}),
           ...(patch.capacity !== undefined ? { capacity: patch.capacity } : {}),
           ...(patch.avatarUrl !== undefined ? { avatarUrl: patch.avatarUrl } : {}),
+          ...(patch.phoneNumber !== undefined ? { phoneNumber: patch.phoneNumber } : {}),
           updatedAt: new Date(),
         })
         .where(eq(agents.id, before.id))

@@ -1,15 +1,15 @@
 import { utcSortKey } from '../db/keyset.ts';
 import { type SQL, and, asc, eq, isNull, sql } from 'drizzle-orm';
-import { adapterFor } from '../../adapters/registry.ts';
+import { adapterFor, providersFor } from '../../adapters/registry.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Db } from '../db/client.ts';
 import { channels } from '../db/schema/index.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { AdapterDeps, AdapterModule } from './adapter.ts';
+import { channelInfo } from './channel-adapter.ts';
 import { openChannelConfig, sealChannelConfig, secretNames } from './channel-config.ts';
 import type { ChannelKind } from './enums.ts';
 import { newPublicId } from './organizations.ts';
-import { webhookUrls } from './webhook-urls.ts';
 
 // The channels admin API: rows in, views out. Every query is scoped by org id and skips soft-deleted channels.
 
@@ -23,15 +23,18 @@ type ChannelRow = typeof channels.$inferSelect;
 /** Keyset position in the oldest-first list: created_at as Postgres text (µs kept) and id. */
 export type ChannelCursor = [createdAt: string, id: string];
 
-function moduleFor(type: ChannelKind): AdapterModule {
-  const module = adapterFor(type);
-  if (!module) throw new ValidationError(`channel type ${type} is not available yet`, [{ path: 'type', message: 'Not available yet' }]);
+function moduleFor(type: ChannelKind, provider?: string): AdapterModule {
+  if (!adapterFor(type)) throw new ValidationError(`channel type ${type} is not available yet`, [{ path: 'type', message: 'Not available yet' }]);
+  const module = adapterFor(type, provider);
+  if (!module) {
+    const message = `Expected one of: ${providersFor(type).join(', ')}`;
+    throw new ValidationError(`Unknown provider ${provider} for a ${type} channel`, [{ path: 'provider', message }]);
+  }
   return module;
 }
 
 /** The API's Channel: config without secrets, the names of the secrets set, and the provider webhook URLs. */
 export function channelView(ctx: ChannelCtx, row: ChannelRow) {
-  const paths = adapterFor(row.type)?.webhookPaths ?? {};
   return {
     id: row.id,
     type: row.type,
@@ -41,7 +44,7 @@ export function channelView(ctx: ChannelCtx, row: ChannelRow) {
     enabled: row.enabled,
     config: row.config,
     secrets_set: secretNames(ctx.secrets, row),
-    webhook_urls: webhookUrls(ctx.adapterDeps.publicUrl, row.id, paths),
+    webhook_urls: channelInfo(ctx.adapterDeps.publicUrl, row).webhookUrls,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
@@ -58,12 +61,8 @@ export interface NewChannel {
 }
 
 export async function createChannel(ctx: ChannelCtx, orgId: string, input: NewChannel): Promise<ChannelRow> {
-  const module = moduleFor(input.type);
+  const module = moduleFor(input.type, input.provider);
   const provider = input.provider ?? module.providers[0];
-  if (!module.providers.includes(provider)) {
-    const message = `Expected one of: ${module.providers.join(', ')}`;
-    throw new ValidationError(`Unknown provider ${provider} for a ${input.type} channel`, [{ path: 'provider', message }]);
-  }
   const stored = sealChannelConfig(module, ctx.secrets, input.config);
   const [row] = await ctx.db
     .insert(channels)
@@ -108,7 +107,7 @@ export async function patchChannel(ctx: ChannelCtx, orgId: string, id: string, p
     // Locked: two concurrent config patches must not both merge into the same old config.
     const [row] = await tx.select().from(channels).where(live(orgId, id)).for('update');
     if (!row) throw new NotFoundError('Channel');
-    const stored = patch.config ? sealChannelConfig(moduleFor(row.type), ctx.secrets, patch.config, row) : {};
+    const stored = patch.config ? sealChannelConfig(moduleFor(row.type, row.provider), ctx.secrets, patch.config, row) : {};
     const [updated] = await tx
       .update(channels)
       .set({
@@ -144,10 +143,10 @@ export async function deleteChannel(ctx: ChannelCtx, orgId: string, id: string):
 /** Whether an adapter can be built from the stored config (decrypted and re-validated). Sends nothing yet. */
 export async function testChannel(ctx: ChannelCtx, orgId: string, id: string): Promise<{ ok: boolean; detail: string }> {
   const row = await getChannel(ctx, orgId, id);
-  const module = adapterFor(row.type);
-  if (!module) return { ok: false, detail: `channel type ${row.type} is not available yet` };
+  const module = adapterFor(row.type, row.provider);
+  if (!module) return { ok: false, detail: `channel type ${row.type} (${row.provider}) is not available yet` };
   try {
-    module.create(openChannelConfig(module, ctx.secrets, row), ctx.adapterDeps);
+    module.create(openChannelConfig(module, ctx.secrets, row), ctx.adapterDeps, channelInfo(ctx.adapterDeps.publicUrl, row));
     return { ok: true, detail: `The ${row.type} adapter (${row.provider}) accepts this configuration` };
   } catch (err) {
     const details = err instanceof ValidationError ? err.details?.map((d) => `${d.path}: ${d.message}`) : undefined;

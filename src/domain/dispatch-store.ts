@@ -1,6 +1,7 @@
 import { and, asc, eq, lte } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { channels, contactIdentities, contacts, events, messages, sessions } from '../db/schema/index.ts';
+import { channels, contactIdentities, contacts, messages, sessions } from '../db/schema/index.ts';
+import { moveDelivery } from './delivery-status.ts';
 import type { DeliveryStatus } from './enums.ts';
 
 // Reads and writes of the dispatch step: which replies of a session are due (in order), where they go, and
@@ -47,21 +48,18 @@ export async function destination(db: Db, sessionId: string) {
   return { ...row, address, name: row.contact.name ?? undefined };
 }
 
+/** What came of a send: the status moves forward only (a status callback may have beaten the send's receipt). */
 export async function recordDelivery(
   db: Db,
   msg: { id: string; orgId: string; sessionId: string },
   result: { status: DeliveryStatus; externalId?: string | null; error?: string | null },
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx
-      .update(messages)
-      .set({ deliveryStatus: result.status, externalId: result.externalId ?? null, error: result.error ?? null })
-      .where(eq(messages.id, msg.id));
-    await tx.insert(events).values({
-      orgId: msg.orgId,
-      sessionId: msg.sessionId,
-      type: 'message.status',
-      data: { session_id: msg.sessionId, message_id: msg.id, status: result.status, error: result.error ?? null },
-    });
+    const [row] = await tx
+      .select({ id: messages.id, orgId: messages.orgId, sessionId: messages.sessionId, deliveryStatus: messages.deliveryStatus, externalId: messages.externalId })
+      .from(messages)
+      .where(eq(messages.id, msg.id))
+      .for('update');
+    if (row) await moveDelivery(tx, row, result);
   });
 }

@@ -4,9 +4,10 @@ import type { IngestInput, IngestResult } from './ingest.ts';
 
 // What a message row looks like and which job it needs: shared by the single and the batched ingest paths.
 
-export const needsTurn = (input: IngestInput) => input.sender === 'contact';
+export const needsTurn = (input: IngestInput) => input.sender === 'contact' && !input.noTurn;
 /** Replies (agents, the AI, system notices such as "you are in the queue") go out; internal notes never do. */
-export const needsDispatch = (input: IngestInput) => input.sender !== 'contact' && !input.private;
+export const isReply = (input: IngestInput) => input.sender !== 'contact' && !input.private;
+export const needsDispatch = (input: IngestInput) => isReply(input) && !input.delivered;
 
 export function messageRow(
   input: IngestInput,
@@ -28,7 +29,7 @@ export function messageRow(
     html: input.html ?? null,
     private: input.private ?? false,
     externalId: input.externalId ?? null,
-    deliveryStatus: needsDispatch(input) ? 'queued' : null,
+    deliveryStatus: needsDispatch(input) ? 'queued' : isReply(input) ? 'delivered' : null,
     raw: input.raw ?? null,
     turnState: needsTurn(input) ? 'pending' : 'none',
     createdAt: input.sentAt ?? new Date(),

@@ -37,6 +37,10 @@ export interface IngestInput {
   attachments?: AttachmentRef[] | undefined;
   /** An agent's internal note. */
   private?: boolean | undefined;
+  /** A customer message that needs no AI turn (an SMS STOP / START / HELP keyword). */
+  noTurn?: boolean | undefined;
+  /** A reply already delivered by the act of storing it (a call's greeting, spoken in the webhook's answer). */
+  delivered?: boolean | undefined;
   sessionCustomData?: CustomData | undefined;
   raw?: unknown;
   sentAt?: Date | undefined;

@@ -28,6 +28,13 @@ export interface InboundMessage {
   subject?: string;
   attachments: AttachmentRef[];
   sentAt: Date;
+  /**
+   * A keyword the channel treats as a command, not conversation (SMS STOP / START / HELP): opt_out and opt_in
+   * change whether anything may be sent to the contact on this channel; none of them gets an AI turn.
+   */
+  control?: 'opt_out' | 'opt_in' | 'help';
+  /** Sent back at once instead of a turn (HELP's configured text). */
+  autoReply?: string;
   /** Stored as received; never read by core. */
   raw: unknown;
 }
@@ -42,6 +49,11 @@ export interface OutboundMessage {
   attachments: AttachmentRef[];
   externalThreadId?: string;
   subject?: string;
+  /**
+   * Set when the channel's reply window (capabilities.replyWindowMs) has closed: free-form text will not be
+   * delivered, so the adapter sends its configured template, or throws DeliveryError 'never' (window_closed).
+   */
+  windowClosed?: boolean;
 }
 
 export interface SendReceipt {
@@ -51,6 +63,8 @@ export interface SendReceipt {
 
 export interface DeliveryUpdate {
   externalId: string;
+  /** Our message id, when the provider echoes it (Twilio: the `o` query of the StatusCallback URL we gave). */
+  messageId?: string;
   status: DeliveryStatus;
   error?: string;
   providerCode?: string;

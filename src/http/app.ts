@@ -24,6 +24,7 @@ import { sessionRoutes } from './routes/sessions.ts';
 import { widgetAuthRoutes } from './routes/widget-auth.ts';
 import { widgetRoutes } from './routes/widget.ts';
 import { demoRoutes } from './routes/demo.ts';
+import { providerWebhookRoutes } from './routes/provider-webhooks.ts';
 
 /** Builds the whole HTTP app from its dependencies. It never listens: src/main.ts does, tests call app.request. */
 export function createApp(deps: Deps) {
@@ -40,7 +41,8 @@ export function createApp(deps: Deps) {
   const smallBodies = limitBody(deps.config.maxBodyBytes);
   // A send may carry one message's inline files (base64 is 4/3 of the bytes): it gets room for them.
   const fileBodies = limitBody(Math.ceil((DEFAULT_ATTACHMENT_LIMITS.maxMessageBytes * 4) / 3) + deps.config.maxBodyBytes);
-  const carriesFiles = (path: string) => /^\/chat\/sessions\/[^/]+\/send$|^\/widget\/[^/]+\/messages$/.test(path);
+  // Provider webhooks are small, but Meta batches can reach a few megabytes: they get the same room.
+  const carriesFiles = (path: string) => /^\/chat\/sessions\/[^/]+\/send$|^\/widget\/[^/]+\/messages$|^\/webhooks\//.test(path);
   app.use((c, next) => (carriesFiles(c.req.path) ? fileBodies : smallBodies)(c, next));
   app.onError(handleError);
   app.notFound(notFoundHandler);
@@ -88,6 +90,8 @@ export function createApp(deps: Deps) {
   // Web chat: visitor tokens and each channel's allowed origins, no API keys (docs/web-chat.md).
   app.route('/', widgetRoutes(deps));
   app.route('/', demoRoutes(deps));
+  // Provider ingress: each request is authenticated by the provider's signature (the adapter's verify).
+  app.route('/', providerWebhookRoutes(deps));
   // GET /files/{id} is authorized by its signed link alone.
   app.route('/', fileRoutes(deps));
   mountDocs(app, deps.config.publicUrl);

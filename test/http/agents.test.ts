@@ -48,6 +48,7 @@ describe('POST /agents', () => {
       email: 'grace@example.com',
       role: 'agent',
       avatar_url: null,
+      phone_number: null,
       availability: 'offline',
       capacity: 5,
       password_set: false,

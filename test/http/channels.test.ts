@@ -72,10 +72,17 @@ describe('POST /channels', () => {
   });
 
   it('refuses a type whose adapter has not landed yet', async () => {
-    const { status, body } = await call('POST', '/channels', { type: 'sms', name: 'SMS', config: { accountSid: 'AC1' } });
+    const { status, body } = await call('POST', '/channels', { type: 'email', name: 'Email', config: {} });
     expect(status).toBe(400);
     expectOpenError(body, 400);
-    expect(body.message).toBe('channel type sms is not available yet');
+    expect(body.message).toBe('channel type email is not available yet');
+  });
+
+  it('names the providers a kind offers when given another', async () => {
+    const { status, body } = await call('POST', '/channels', { type: 'whatsapp', provider: 'vonage', name: 'WA', config: {} });
+    expect(status).toBe(400);
+    expect(body.message).toBe('Unknown provider vonage for a whatsapp channel');
+    expect(body.details).toEqual([{ path: 'provider', message: 'Expected one of: twilio, meta' }]);
   });
 
   it.each([

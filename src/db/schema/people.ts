@@ -18,6 +18,8 @@ export const agents = pgTable(
     availability: availability('availability').notNull().default('offline'),
     capacity: integer('capacity').notNull().default(5),
     avatarUrl: text('avatar_url'),
+    /** Where a phone call is transferred when the session is handed to this agent (E.164). */
+    phoneNumber: text('phone_number'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -99,9 +99,9 @@ export function agentRoutes(deps: Deps, hooks: AgentRouteHooks = {}) {
   const { db } = deps;
 
   app.openapi(create, async (c) => {
-    const { create_api_key, avatar_url, ...input } = c.req.valid('json');
+    const { create_api_key, avatar_url, phone_number, ...input } = c.req.valid('json');
     const orgId = c.get('auth').orgId;
-    const { row, apiKey } = await createAgent(db, orgId, { ...input, avatarUrl: avatar_url }, create_api_key === true);
+    const { row, apiKey } = await createAgent(db, orgId, { ...input, avatarUrl: avatar_url, phoneNumber: phone_number }, create_api_key === true);
     return c.json({ ...(await agentView(db, orgId, row)), ...(apiKey ? { api_key: apiKey } : {}) }, 201);
   });
 
@@ -121,12 +121,12 @@ export function agentRoutes(deps: Deps, hooks: AgentRouteHooks = {}) {
   app.openapi(patch, async (c) => {
     const { orgId, role, agentId } = c.get('auth');
     const id = c.req.valid('param').id;
-    const { avatar_url, ...input } = c.req.valid('json');
+    const { avatar_url, phone_number, ...input } = c.req.valid('json');
     // An agent may go online, away or offline from their own inbox; everything else is an admin's call.
     if (role !== 'admin' && (agentId !== id || Object.keys(c.req.valid('json')).some((k) => k !== 'availability'))) {
       throw new ForbiddenError('An agent key may only change its own agent’s availability');
     }
-    const { row, gainedRoom } = await patchAgent(db, orgId, id, { ...input, avatarUrl: avatar_url });
+    const { row, gainedRoom } = await patchAgent(db, orgId, id, { ...input, avatarUrl: avatar_url, phoneNumber: phone_number });
     if (gainedRoom && hooks.onAgentAvailable) {
       await hooks.onAgentAvailable(orgId, row.id).catch((err: unknown) => {
         c.get('log')?.warn({ err, agentId: row.id }, 'could not offer waiting sessions to an agent');

@@ -11,9 +11,15 @@ const config = z.record(z.string().max(200), z.unknown());
 
 export const ChannelParams = z.object({ id: id.openapi({ param: { name: 'id', in: 'path' } }) });
 
+/** `phone` is accepted for Open's `phone_voice`: what an admin setting up a Twilio number is likely to type. */
+const channelType = z
+  .enum([...CHANNEL_KINDS, 'phone'])
+  .transform((t) => (t === 'phone' ? 'phone_voice' : t))
+  .openapi({ description: 'Channel kind; `phone` is an alias of `phone_voice`.' });
+
 export const CreateChannelBody = z
   .strictObject({
-    type: z.enum(CHANNEL_KINDS),
+    type: channelType,
     provider: z.string().min(1).max(50).optional().openapi({ description: 'One of the adapter’s providers; default its first.' }),
     name,
     config: config.default({}).openapi({ description: 'Validated by the adapter; secret fields are stored encrypted.' }),

@@ -22,6 +22,11 @@ const agentFields = {
   availability: z.enum(AVAILABILITIES).openapi({ description: 'Only `online` agents are assigned sessions; default `offline`.' }),
   capacity: z.number().int().min(0).max(100).openapi({ description: 'Most open sessions assigned at once; default 5.' }),
   avatar_url: z.url({ protocol: /^https?$/ }).max(2048).nullable(),
+  phone_number: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550123')
+    .nullable()
+    .openapi({ description: 'Where phone calls handed to this agent are transferred (E.164).' }),
 };
 
 export const CreateAgentBody = z
@@ -32,6 +37,7 @@ export const CreateAgentBody = z
     availability: agentFields.availability.optional(),
     capacity: agentFields.capacity.optional(),
     avatar_url: agentFields.avatar_url.optional(),
+    phone_number: agentFields.phone_number.optional(),
     create_api_key: z.boolean().optional().openapi({ description: 'Also create an `agent` API key acting as this agent.' }),
   })
   .superRefine(nul)
@@ -51,6 +57,7 @@ export const AgentDto = z
     email: z.string(),
     role: z.enum(AGENT_ROLES),
     avatar_url: z.string().nullable(),
+    phone_number: z.string().nullable(),
     availability: z.enum(AVAILABILITIES),
     capacity: z.number().int(),
     password_set: z.boolean(),

@@ -1,0 +1,29 @@
+import type { AdapterModule } from '../../src/domain/adapter.ts';
+import { metaCapabilities, type MetaConfig, metaConfigSchema, metaSecretFields } from './meta-config.ts';
+import { createMediaFetcher } from './meta-media.ts';
+import { parseHandshake, parseNotification } from './meta-parse.ts';
+import { createSender } from './meta-send.ts';
+import { verifyHandshake, verifySignature } from './meta-verify.ts';
+
+// WhatsApp through Meta's Cloud API, directly (protocols.md §3). Meta has one callback URL per app for both the
+// subscription handshake (GET) and notifications (POST, messages and statuses together), hence one webhook path.
+
+export const whatsappMetaAdapter: AdapterModule<MetaConfig> = {
+  kind: 'whatsapp',
+  providers: ['meta'],
+  configSchema: metaConfigSchema,
+  secretFields: metaSecretFields,
+  webhookPaths: { inbound: 'inbound', status: 'inbound' },
+  capabilities: metaCapabilities,
+  create: (config, deps, channel) => {
+    const isHandshake = (method: string) => method.toUpperCase() === 'GET';
+    return {
+      kind: 'whatsapp',
+      capabilities: metaCapabilities,
+      verify: async (req) => (isHandshake(req.method) ? verifyHandshake(config.verify_token, req) : verifySignature(config.app_secret, req)),
+      parse: async (req) => (isHandshake(req.method) ? parseHandshake(req) : parseNotification(config, channel.id, req)),
+      send: createSender(config, deps),
+      fetchMedia: createMediaFetcher(config, deps),
+    };
+  },
+};

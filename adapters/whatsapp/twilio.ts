@@ -1,0 +1,25 @@
+import type { AdapterModule, ChannelCapabilities } from '../../src/domain/adapter.ts';
+import { createTwilioMessagingAdapter, TWILIO_SECRET_FIELDS, TWILIO_WEBHOOK_PATHS } from '../twilio/messaging-adapter.ts';
+import { type WhatsappTwilioConfig, whatsappTwilioConfigSchema } from './twilio-config.ts';
+
+// WhatsApp through a Twilio WhatsApp sender. Free text is only delivered within 24 hours of the customer's last
+// message; after that core sets `windowClosed` and the adapter sends the configured template instead.
+
+const capabilities: ChannelCapabilities = {
+  maxTextLength: 1600,
+  textFormat: 'plain',
+  replyWindowMs: 24 * 3600 * 1000,
+  threads: false,
+  attachments: true,
+  pushesReplies: true,
+};
+
+export const whatsappTwilioAdapter: AdapterModule<WhatsappTwilioConfig> = {
+  kind: 'whatsapp',
+  providers: ['twilio'],
+  configSchema: whatsappTwilioConfigSchema,
+  secretFields: TWILIO_SECRET_FIELDS,
+  webhookPaths: TWILIO_WEBHOOK_PATHS,
+  capabilities,
+  create: (config, deps, channel) => createTwilioMessagingAdapter('whatsapp', capabilities, config, deps, channel),
+};

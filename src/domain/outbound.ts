@@ -1,0 +1,64 @@
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { attachments, messages } from '../db/schema/index.ts';
+import type { ChannelCapabilities } from './adapter.ts';
+import { attachmentUrl } from './attachment-urls.ts';
+import type { OutboundMessage } from './messages.ts';
+import { splitText } from './split-text.ts';
+
+// What dispatch hands an adapter for one stored reply: its text split to the channel's limit, its files as
+// signed links the provider can fetch (Twilio and Meta pull media by URL), and whether the channel's reply
+// window has closed since the customer last wrote.
+
+type Reply = Pick<typeof messages.$inferSelect, 'id' | 'text' | 'html'>;
+
+export interface OutboundContext {
+  db: Db;
+  publicUrl: string;
+  secret: string;
+  now: Date;
+}
+
+export async function outboundParts(
+  ctx: OutboundContext,
+  msg: Reply,
+  base: Pick<OutboundMessage, 'sessionId' | 'to' | 'externalThreadId' | 'subject'>,
+  capabilities: ChannelCapabilities,
+): Promise<OutboundMessage[]> {
+  const files = await ctx.db
+    .select()
+    .from(attachments)
+    .where(eq(attachments.messageId, msg.id))
+    .orderBy(asc(attachments.createdAt));
+  const refs = files.map((f) => ({
+    filename: f.filename,
+    contentType: f.contentType,
+    size: f.size,
+    url: attachmentUrl(f, ctx.publicUrl, ctx.secret, ctx.now) ?? undefined,
+  }));
+  const windowClosed = await replyWindowClosed(ctx, base.sessionId, capabilities);
+  const texts = splitText(msg.text ?? '', capabilities.maxTextLength);
+  // Files travel with the first part, so a caption and its picture arrive together.
+  return texts.map((text, i) => ({
+    ...base,
+    messageId: msg.id,
+    text,
+    ...(i === 0 && msg.html ? { html: msg.html } : {}),
+    attachments: i === 0 ? refs : [],
+    ...(windowClosed ? { windowClosed } : {}),
+  }));
+}
+
+/** Whether the customer last wrote longer ago than the channel lets us answer (WhatsApp: 24 hours). */
+async function replyWindowClosed(ctx: OutboundContext, sessionId: string, capabilities: ChannelCapabilities): Promise<boolean> {
+  if (capabilities.replyWindowMs === null) return false;
+  const [last] = await ctx.db
+    .select({ at: messages.createdAt })
+    .from(messages)
+    .where(and(eq(messages.sessionId, sessionId), eq(messages.direction, 'in'), inArray(messages.sender, ['contact'])))
+    .orderBy(desc(messages.seq))
+    .limit(1);
+  // No message from them at all (a session opened by the API): only a template can reach them.
+  if (!last) return true;
+  return ctx.now.getTime() - last.at.getTime() > capabilities.replyWindowMs;
+}

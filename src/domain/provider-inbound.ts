@@ -1,0 +1,66 @@
+import { and, eq } from 'drizzle-orm';
+import type { BlobStore } from '../blob/blob-store.ts';
+import type { Db } from '../db/client.ts';
+import { messages } from '../db/schema/index.ts';
+import type { ChannelAdapter } from './adapter.ts';
+import type { ChannelKind } from './enums.ts';
+import { storeInboundMedia } from './inbound-media.ts';
+import { type IngestDeps, type IngestResult, ingest } from './ingest.ts';
+import type { InboundMessage } from './messages.ts';
+import { setOptedOut } from './opt-out.ts';
+
+// Messages an adapter parsed from a provider webhook, into the one sink. A retried webhook (same provider id) is
+// found before its media is fetched again, and ingest stores it once whatever happens in between.
+
+export interface WebhookChannel {
+  id: string;
+  orgId: string;
+  type: ChannelKind;
+}
+
+export type ProviderInboundDeps = IngestDeps & { blobs: BlobStore };
+
+export async function acceptInbound(
+  deps: ProviderInboundDeps,
+  channel: WebhookChannel,
+  adapter: ChannelAdapter,
+  msg: InboundMessage,
+): Promise<IngestResult> {
+  // A redelivery need not fetch its media again: ingest will find the stored copy.
+  const fetchMedia = msg.attachments.length > 0 && !(await isStored(deps.db, channel.id, msg.externalId));
+  const attachments = fetchMedia ? await storeInboundMedia(adapter, deps.blobs, deps.logger, msg.attachments) : msg.attachments;
+  const result = await ingest(deps, {
+    orgId: channel.orgId,
+    channel: { id: channel.id, type: channel.type },
+    identity: { address: msg.from.address },
+    contact: { name: msg.from.name, email: msg.from.email, phone: msg.from.phone },
+    sender: 'contact',
+    externalId: msg.externalId,
+    externalThreadId: msg.externalThreadId,
+    subject: msg.subject,
+    text: msg.text,
+    html: msg.html,
+    attachments,
+    raw: msg.raw,
+    sentAt: msg.sentAt,
+    // Keywords are commands to the channel, not conversation: no AI answer to "STOP".
+    noTurn: msg.control !== undefined,
+  });
+  if (result.duplicate || msg.control === undefined) return result;
+  if (msg.control === 'opt_out' || msg.control === 'opt_in') {
+    await setOptedOut(deps.db, channel.orgId, result.contactId, channel.type, msg.control === 'opt_out');
+  }
+  if (msg.autoReply) {
+    await ingest(deps, { orgId: channel.orgId, sessionId: result.sessionId, sender: 'system', text: msg.autoReply });
+  }
+  return result;
+}
+
+async function isStored(db: Db, channelId: string, externalId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.channelId, channelId), eq(messages.externalId, externalId)))
+    .limit(1);
+  return row !== undefined;
+}

@@ -1,0 +1,100 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Context } from 'hono';
+import { channels, events } from '../../db/schema/index.ts';
+import type { Deps } from '../../deps.ts';
+import type { ChannelAdapter, ParseOutcome, RawWebhook } from '../../domain/adapter.ts';
+import { buildAdapter } from '../../domain/channel-adapter.ts';
+import { applyDeliveryUpdates } from '../../domain/delivery-status.ts';
+import { acceptInbound, type WebhookChannel } from '../../domain/provider-inbound.ts';
+import { handleCallEvent } from '../../domain/voice-call.ts';
+import { NotFoundError } from '../../errors.ts';
+import type { AppEnv } from '../env.ts';
+import { newRouter } from '../router.ts';
+
+// /webhooks/{channelId}/{subPath}: every provider's ingress (Twilio, Meta, Slack…), one route for all. The order
+// is protocols.md §0: verify the raw bytes → parse → commit → answer 2xx. A bad signature stores nothing; an
+// authentic request we cannot parse is acknowledged and quarantined (else the provider retries for days); the
+// answer goes out only after everything it carried is committed.
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const QUARANTINE_KEEP_CHARS = 64 * 1024;
+
+export function providerWebhookRoutes(deps: Deps) {
+  const app = newRouter();
+  const handle = async (c: Context<AppEnv>) => {
+    const channelId = c.req.param('channelId') ?? '';
+    const row = UUID.test(channelId) ? await loadChannel(deps, channelId) : undefined;
+    const adapter = row ? buildAdapter(deps, row) : undefined;
+    if (!row || !adapter) throw new NotFoundError('Channel');
+    const channel: WebhookChannel = { id: row.id, orgId: row.orgId, type: row.type };
+    const url = new URL(c.req.url);
+    const raw: RawWebhook = {
+      method: c.req.method,
+      // Providers sign the URL they were given, which we built from PUBLIC_URL: never trust the Host header.
+      url: `${deps.config.publicUrl}${url.pathname}${url.search}`,
+      subPath: c.req.param('subPath') ?? '',
+      headers: c.req.raw.headers,
+      body: await c.req.text(),
+      receivedAt: new Date(),
+    };
+    await adapter.verify(raw);
+    let outcome: ParseOutcome;
+    try {
+      outcome = await adapter.parse(raw);
+    } catch (err) {
+      await quarantine(deps, channel, raw, err as Error);
+      return c.json({ accepted: false, reason: 'unparseable; kept for inspection' }, 200);
+    }
+    return (await settle(deps, channel, adapter, outcome)) ?? c.json({ received: true }, 200);
+  };
+  app.all('/webhooks/:channelId/:subPath{.+}', handle);
+  app.all('/webhooks/:channelId', handle);
+  return app;
+}
+
+/** Commits what the outcome carries; returns the adapter's answer for the provider, if it has one. */
+async function settle(deps: Deps, channel: WebhookChannel, adapter: ChannelAdapter, outcome: ParseOutcome): Promise<Response | undefined> {
+  switch (outcome.type) {
+    case 'messages':
+      // In order, one at a time: a batch from one sender keeps its order in the session.
+      for (const msg of outcome.messages) await acceptInbound(deps, channel, adapter, msg);
+      if (outcome.updates?.length) await applyDeliveryUpdates(deps.db, channel.id, outcome.updates);
+      return outcome.ack;
+    case 'status':
+      await applyDeliveryUpdates(deps.db, channel.id, outcome.updates);
+      return outcome.ack;
+    case 'handshake':
+      return outcome.ack;
+    case 'ignored':
+      deps.logger.debug({ channelId: channel.id, reason: outcome.reason }, 'webhook ignored');
+      return outcome.ack;
+    case 'call': {
+      if (!adapter.answerCall) throw new Error(`The ${adapter.kind} adapter reported a call but cannot answer one`);
+      return adapter.answerCall(await handleCallEvent(deps, channel, adapter, outcome.event));
+    }
+  }
+}
+
+async function loadChannel(deps: Deps, id: string) {
+  const [row] = await deps.db
+    .select()
+    .from(channels)
+    .where(and(eq(channels.id, id), eq(channels.enabled, true), isNull(channels.deletedAt)));
+  return row;
+}
+
+/** An authentic request we could not read: kept in the event log (for the admin) and logged once. */
+async function quarantine(deps: Deps, channel: WebhookChannel, raw: RawWebhook, err: Error): Promise<void> {
+  deps.logger.warn({ channelId: channel.id, subPath: raw.subPath, err: err.message }, 'webhook quarantined: authentic but unparseable');
+  await deps.db.insert(events).values({
+    orgId: channel.orgId,
+    type: 'webhook.quarantined',
+    data: {
+      channel_id: channel.id,
+      sub_path: raw.subPath,
+      error: err.message,
+      content_type: raw.headers.get('content-type'),
+      body: raw.body.slice(0, QUARANTINE_KEEP_CHARS),
+    },
+  });
+}
