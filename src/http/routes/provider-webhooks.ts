@@ -37,7 +37,12 @@ export function providerWebhookRoutes(deps: Deps) {
       body: await c.req.text(),
       receivedAt: new Date(),
     };
-    await adapter.verify(raw);
+    await adapter.verify(raw).catch((err: Error) => {
+      // Logged, because a provider whose signatures we refuse retries for days: a changed secret or a wrong
+      // PUBLIC_URL shows up here first.
+      deps.logger.warn({ channelId: channel.id, subPath: raw.subPath, url: raw.url, err: err.message }, 'webhook refused: signature check failed');
+      throw err;
+    });
     let outcome: ParseOutcome;
     try {
       outcome = await adapter.parse(raw);
