@@ -1,4 +1,4 @@
-import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { destination, dueReplies, messageSeq, recordDelivery } from '../src/domain/dispatch-store.ts';
 import type { ChannelKind } from '../src/domain/enums.ts';
 import { DeliveryError } from '../src/errors.ts';
@@ -21,7 +21,6 @@ export async function processDispatch(
   job: Job<JobData['dispatch'], unknown, ChannelKind>,
   token: string | undefined,
   deps: WorkerDeps,
-  worker?: Worker,
 ) {
   const { sessionId, messageId } = job.data;
   const seq = await messageSeq(deps.db, messageId);
@@ -58,7 +57,7 @@ export async function processDispatch(
         if (err instanceof DeliveryError && err.extra.recipientOptedOut) {
           await setOptedOut(deps.db, dest.session.orgId, dest.contact.id, dest.channel.type, true);
         }
-        await onSendError(err, msg, job, deps, worker);
+        await onSendError(err, msg, job, token, deps);
       }
     }
     return `sent ${due.length}`;
@@ -71,8 +70,8 @@ async function onSendError(
   err: unknown,
   msg: { id: string; orgId: string; sessionId: string },
   job: Job,
+  token: string | undefined,
   deps: WorkerDeps,
-  worker: Worker | undefined,
 ): Promise<never> {
   const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error).message, 'later', { cause: err });
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -81,9 +80,11 @@ async function onSendError(
     await recordDelivery(deps.db, msg, { status: 'failed', error });
     throw new UnrecoverableError(error);
   }
-  if (e.retry === 'rate-limited' && worker) {
-    await worker.rateLimit(e.extra.retryAfterMs ?? 1000);
-    throw Worker.RateLimitError();
+  // Only this session's replies wait (a Slack workspace's limit must not hold up everyone's SMS), and the wait
+  // uses no attempt: being told to slow down is not a failure.
+  if (e.retry === 'rate-limited' && token) {
+    await job.moveToDelayed(Date.now() + (e.extra.retryAfterMs ?? 1000), token);
+    throw new DelayedError();
   }
   throw e;
 }

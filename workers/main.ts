@@ -1,4 +1,3 @@
-import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createResponder } from '../src/ai/create-responder.ts';
 import type { Responder } from '../src/ai/responder.ts';
@@ -50,16 +49,14 @@ export function startWorkers(deps: Deps, opts: StartOptions = {}): RunningWorker
     ...(opts.stalledIntervalMs ? { stalledIntervalMs: opts.stalledIntervalMs } : {}),
     ...(opts.lockDurationMs ? { lockDurationMs: opts.lockDurationMs } : {}),
   };
-  let dispatchWorker: Worker | undefined;
   // Each started worker is closed the same way, whatever its queue's job type.
   const started: Array<{ worker: { close(force?: boolean): Promise<void> }; connection: Redis }> = [
     createQueueWorker('turn', (job, token) => processTurn(job, token, wdeps), base),
-    createQueueWorker('dispatch', (job, token) => processDispatch(job, token, wdeps, dispatchWorker), base),
+    createQueueWorker('dispatch', (job, token) => processDispatch(job, token, wdeps), base),
     createQueueWorker('route', (job) => processRoute(job, wdeps), base),
     createQueueWorker('close', (job) => processClose(job, wdeps), base),
   ];
   started.push(createNotifyWorker(deps, base));
-  dispatchWorker = started[1]!.worker as unknown as Worker;
   const sweeper = startSweeper(deps.db, deps.queues, deps.logger, opts.sweepIntervalMs ?? 2000);
   return {
     async close(force = false) {

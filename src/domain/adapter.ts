@@ -22,6 +22,11 @@ export type ParseOutcome =
   | { type: 'messages'; messages: InboundMessage[]; updates?: DeliveryUpdate[]; ack?: Response }
   | { type: 'status'; updates: DeliveryUpdate[]; ack?: Response }
   | { type: 'handshake'; ack: Response }
+  /**
+   * The provider installed the app (an OAuth callback): core merges `configPatch` into the channel's config (secret
+   * fields sealed as usual) and answers with `ack`.
+   */
+  | { type: 'install'; configPatch: Record<string, unknown>; ack: Response }
   /** A step of a phone call: core stores what it carries and asks the adapter to answer (answerCall). */
   | { type: 'call'; event: CallEvent }
   | { type: 'ignored'; reason: string; ack?: Response };
@@ -82,6 +87,11 @@ export interface ChannelAdapter {
    * hosts, refusing more than `maxBytes` (throws MediaError). Core stores the bytes in the blob store.
    */
   fetchMedia?(ref: AttachmentRef, maxBytes: number, signal: AbortSignal): Promise<FetchedMedia>;
+  /**
+   * Who a sender is (name, email), from the provider's directory (Slack users.info). Core asks once per contact,
+   * when it has no name for them yet, and keeps the answer on the contact. Best effort: undefined when unknown.
+   */
+  lookupContact?(address: string, signal: AbortSignal): Promise<{ name?: string; email?: string } | undefined>;
   /** Voice channels: the provider's answer (TwiML) to a call step, once core has stored what it carried. */
   answerCall?(answer: CallAnswer): Response;
   /** Show or hide a typing indicator to the customer, where the channel has one; best effort. */

@@ -1,7 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import type { BlobStore } from '../blob/blob-store.ts';
 import type { Db } from '../db/client.ts';
-import { messages } from '../db/schema/index.ts';
+import { contactIdentities, contacts, messages } from '../db/schema/index.ts';
+import { updateContactDetails } from './contacts.ts';
 import type { ChannelAdapter } from './adapter.ts';
 import type { ChannelKind } from './enums.ts';
 import { storeInboundMedia } from './inbound-media.ts';
@@ -26,6 +27,7 @@ export async function acceptInbound(
   adapter: ChannelAdapter,
   msg: InboundMessage,
 ): Promise<IngestResult> {
+  const from = await withDirectoryDetails(deps, channel, adapter, msg.from);
   // A redelivery need not fetch its media again: ingest will find the stored copy.
   const fetchMedia = msg.attachments.length > 0 && !(await isStored(deps.db, channel.id, msg.externalId));
   const attachments = fetchMedia ? await storeInboundMedia(adapter, deps.blobs, deps.logger, msg.attachments) : msg.attachments;
@@ -33,7 +35,7 @@ export async function acceptInbound(
     orgId: channel.orgId,
     channel: { id: channel.id, type: channel.type },
     identity: { address: msg.from.address },
-    contact: { name: msg.from.name, email: msg.from.email, phone: msg.from.phone },
+    contact: { name: from.name, email: from.email, phone: from.phone },
     sender: 'contact',
     externalId: msg.externalId,
     externalThreadId: msg.externalThreadId,
@@ -54,6 +56,43 @@ export async function acceptInbound(
     await ingest(deps, { orgId: channel.orgId, sessionId: result.sessionId, sender: 'system', text: msg.autoReply });
   }
   return result;
+}
+
+const LOOKUP_TIMEOUT_MS = 1500;
+
+/**
+ * The sender's name and email from the provider's directory (Slack profiles), asked once per contact: only while
+ * we have no name for them. A known contact gets the details on its row; a new one gets them as it is created.
+ */
+async function withDirectoryDetails(
+  deps: ProviderInboundDeps,
+  channel: WebhookChannel,
+  adapter: ChannelAdapter,
+  from: InboundMessage['from'],
+): Promise<InboundMessage['from']> {
+  if (!adapter.lookupContact || from.name) return from;
+  const known = await knownContact(deps.db, channel, from.address);
+  if (known?.name) return from;
+  const found = await adapter.lookupContact(from.address, AbortSignal.timeout(LOOKUP_TIMEOUT_MS)).catch(() => undefined);
+  if (!found) return from;
+  if (known) {
+    const update = (d: { name?: string | undefined; email?: string | undefined }) =>
+      deps.db.transaction((tx) => updateContactDetails(tx, channel.orgId, known.id, d));
+    await update({ name: found.name });
+    // The email may already be another contact's (one per organization): then this contact simply goes without.
+    if (!known.email && found.email) await update({ email: found.email }).catch(() => undefined);
+  }
+  return { ...from, ...found };
+}
+
+async function knownContact(db: Db, channel: WebhookChannel, address: string) {
+  const [row] = await db
+    .select({ id: contacts.id, name: contacts.name, email: contacts.email })
+    .from(contactIdentities)
+    .innerJoin(contacts, eq(contacts.id, contactIdentities.contactId))
+    .where(and(eq(contactIdentities.orgId, channel.orgId), eq(contactIdentities.channelType, channel.type), eq(contactIdentities.address, address)))
+    .limit(1);
+  return row;
 }
 
 async function isStored(db: Db, channelId: string, externalId: string): Promise<boolean> {

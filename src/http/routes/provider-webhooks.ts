@@ -4,6 +4,7 @@ import { channels, events } from '../../db/schema/index.ts';
 import type { Deps } from '../../deps.ts';
 import type { ChannelAdapter, ParseOutcome, RawWebhook } from '../../domain/adapter.ts';
 import { buildAdapter } from '../../domain/channel-adapter.ts';
+import { patchChannel } from '../../domain/channel-store.ts';
 import { applyDeliveryUpdates } from '../../domain/delivery-status.ts';
 import { acceptInbound, type WebhookChannel } from '../../domain/provider-inbound.ts';
 import { handleCallEvent } from '../../domain/voice-call.ts';
@@ -69,6 +70,11 @@ async function settle(deps: Deps, channel: WebhookChannel, adapter: ChannelAdapt
       await applyDeliveryUpdates(deps.db, channel.id, outcome.updates);
       return outcome.ack;
     case 'handshake':
+      return outcome.ack;
+    case 'install':
+      // An OAuth install (Slack's "Add to Slack"): the new tokens join the channel's config, sealed like any secret.
+      await patchChannel({ db: deps.db, secrets: deps.secrets, adapterDeps: deps.adapterDeps }, channel.orgId, channel.id, { config: outcome.configPatch });
+      deps.logger.info({ channelId: channel.id, keys: Object.keys(outcome.configPatch) }, 'provider install stored');
       return outcome.ack;
     case 'ignored':
       deps.logger.debug({ channelId: channel.id, reason: outcome.reason }, 'webhook ignored');
