@@ -4,6 +4,7 @@ import { sendMessageLoad, startServer, type Server } from './product.ts';
 import { bullmqLatency } from './queue-latency.ts';
 import { replyLatency } from './reply-latency.ts';
 import { machine, type Row, table, writeJson } from './report.ts';
+import { smsRun } from './sms-run.ts';
 import { pubsubLatency, widgetLoad } from './widget-load.ts';
 import { bareWsMemory, connectionLimit, GC_ON_SIGNAL, type Held, type Memory, type MemorySample } from './ws-baseline.ts';
 
@@ -13,6 +14,7 @@ import { bareWsMemory, connectionLimit, GC_ON_SIGNAL, type Held, type Memory, ty
 // would otherwise change the throughput figures (a turn per message instead of one per burst).
 // Web chat (g–j) gets a third: thousands of sockets held, and agent replies fanned out to them.
 // BENCH_ONLY=widget runs only that third one (for working on it) and writes artifacts/bench-widget.json.
+// SMS (k–l) gets a fourth, with a Twilio-protocol peer (bench/sms-run.ts); BENCH_ONLY=sms: artifacts/bench-sms.json.
 
 const CONNECTIONS = 50;
 const IN_FLIGHT = 50;
@@ -46,28 +48,36 @@ async function main() {
   const info = machine();
   log(`${info.cores} cores (${info.cpu}), load ${info.loadAvg1m}, node ${info.node}, database ${databaseUrl ? 'postgres' : 'pglite'}`);
 
-  const core = ONLY === 'widget' ? undefined : await coreRuns(databaseUrl);
-  const web = await widgetRun(databaseUrl);
+  const core = ONLY === 'widget' || ONLY === 'sms' ? undefined : await coreRuns(databaseUrl);
+  const web = ONLY === 'sms' ? undefined : await widgetRun(databaseUrl);
+  const results = core?.json.head.results;
+  const sms = ONLY === 'widget' ? undefined : await smsRun(databaseUrl, {
+    withServer: (env, fn) => withServer(databaseUrl, env, fn),
+    log,
+    burstMs: BURST_MS,
+    baselines: results && { echo: results.honoEcho, inserts: results.drizzleInserts, queueLat: results.bullmqAddToCompleted },
+  });
 
-  const rows = [...(core?.rows ?? []), ...web.rows];
-  const ratios = [...(core?.ratios ?? []), ...web.ratios];
+  const parts = [core, web, sms];
+  const rows = parts.flatMap((p) => p?.rows ?? []);
+  const ratios = parts.flatMap((p) => p?.ratios ?? []);
   const footer = [
-    ...(core?.footer ?? []),
-    ...web.footer,
+    ...parts.flatMap((p) => p?.footer ?? []),
     `machine: ${info.cores} cores, ${info.cpu}, node ${info.node}, load average at start ${info.loadAvg1m}; total ${((Date.now() - started) / 1000).toFixed(1)} s`,
   ];
   process.stdout.write(`\n${table(rows, ratios, footer)}\n`);
-  const file = writeJson(core ? 'artifacts/bench.json' : 'artifacts/bench-widget.json', {
+  const file = writeJson(core ? 'artifacts/bench.json' : `artifacts/bench-${ONLY}.json`, {
     at: new Date().toISOString(),
     machine: info,
     ...core?.json.head,
     ratios: Object.fromEntries(ratios),
     ...core?.json.tail,
-    widget: web.json,
+    widget: web?.json,
+    sms: sms?.json,
     durationSeconds: (Date.now() - started) / 1000,
   });
   log(`wrote ${file}`);
-  if (core?.ok === false || !web.ok) process.exitCode = 1;
+  if (parts.some((p) => p?.ok === false)) process.exitCode = 1;
 }
 
 /** (a–f): throughput, then latency, each on its own server. */
