@@ -2,6 +2,7 @@ import type { AdapterModule } from '../src/domain/adapter.ts';
 import type { ChannelKind } from '../src/domain/enums.ts';
 import { apiAdapter } from './api/index.ts';
 import { phoneAdapter } from './phone/index.ts';
+import { slackAdapter } from './slack/index.ts';
 import { smsAdapter } from './sms/index.ts';
 import { webAdapter } from './web/index.ts';
 import { whatsappMetaAdapter } from './whatsapp/meta.ts';
@@ -20,6 +21,7 @@ export const adapterModules: Partial<Record<ChannelKind, readonly AdapterModule[
   sms: [erase(smsAdapter)],
   whatsapp: [erase(whatsappTwilioAdapter), erase(whatsappMetaAdapter)],
   phone_voice: [erase(phoneAdapter)],
+  slack: [erase(slackAdapter)],
 };
 
 /** The module for a kind and provider (default: the kind's default provider). */

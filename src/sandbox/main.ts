@@ -5,15 +5,16 @@ import { join } from 'node:path';
 import { parseOptions, UsageError } from '../cli/args.ts';
 import { startMetaPeer } from './meta-peer.ts';
 import { createSandboxChannels } from './sandbox-channels.ts';
+import { startSlackPeer } from './slack-peer.ts';
 import { startSandboxConsole } from './sandbox-console.ts';
 import { startSwitchboard } from './switchboard-process.ts';
 import { startTwilioPeer } from './twilio-peer.ts';
 
-// `npm run sandbox`: try the SMS, WhatsApp and phone channels offline. Starts a Twilio-protocol peer, a
-// Meta-protocol peer and Switchboard beside them (fresh data folder), creates one channel of each kind pointed
-// at the peers, and prints how to play a customer with curl. Ctrl-C stops everything.
+// `npm run sandbox`: try the SMS, WhatsApp, phone and Slack channels offline. Starts a Twilio-protocol peer, a
+// Meta-protocol peer, a Slack-protocol peer and Switchboard beside them (fresh data folder), creates one channel
+// of each kind pointed at the peers, and prints how to play a customer with curl. Ctrl-C stops everything.
 
-const HELP = `Usage: npm run sandbox -- [--port 3000] [--console-port 4000] [--twilio-port 4010] [--meta-port 4020] [--data-dir DIR]`;
+const HELP = `Usage: npm run sandbox -- [--port 3000] [--console-port 4000] [--twilio-port 4010] [--meta-port 4020] [--slack-port 4030] [--data-dir DIR]`;
 
 async function main(argv: string[]) {
   const o = parseOptions('sandbox', argv, {
@@ -21,6 +22,7 @@ async function main(argv: string[]) {
     'console-port': { type: 'string', default: '4000' },
     'twilio-port': { type: 'string', default: '4010' },
     'meta-port': { type: 'string', default: '4020' },
+    'slack-port': { type: 'string', default: '4030' },
     'data-dir': { type: 'string' },
     help: { type: 'boolean', default: false },
   });
@@ -32,6 +34,7 @@ async function main(argv: string[]) {
   };
   const twilio = await startTwilioPeer({ port: port('twilio-port', o['twilio-port']) });
   const meta = await startMetaPeer({ port: port('meta-port', o['meta-port']) });
+  const slack = await startSlackPeer({ port: port('slack-port', o['slack-port']) });
   const adminKey = `sb_admin_sandbox_${randomBytes(12).toString('base64url')}`;
   const dataDir = o['data-dir'] ?? mkdtempSync(join(tmpdir(), 'switchboard-sandbox-'));
   const switchboard = await startSwitchboard({ port: port('port', o.port), dataDir, adminKey, env: process.env });
@@ -43,14 +46,15 @@ async function main(argv: string[]) {
     });
     return { status: res.status, body: (await res.json()) as unknown };
   };
-  const channels = await createSandboxChannels(admin, twilio, meta);
-  const console_ = await startSandboxConsole(port('console-port', o['console-port']), channels, twilio, meta);
+  const channels = await createSandboxChannels(admin, twilio, meta, slack);
+  const console_ = await startSandboxConsole(port('console-port', o['console-port']), channels, { twilio, meta, slack });
 
   const stop = async () => {
     await console_.close();
     await switchboard.stop();
     await twilio.close();
     await meta.close();
+    await slack.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());
@@ -62,12 +66,14 @@ Switchboard sandbox is running.
   Switchboard      ${switchboard.url}   (admin key: ${adminKey}, data: ${dataDir})
   Twilio peer      ${twilio.url}   (account ${twilio.accountSid})
   Meta peer        ${meta.url}   (phone number id ${meta.phoneNumberId})
+  Slack peer       ${slack.url}   (workspace ${slack.teamId})
   Sandbox console  ${c}
 
 Be a customer:
   curl -s ${c}/sms -d '{"from":"+15557654321","text":"How do I get a refund?"}'
   curl -s ${c}/whatsapp -d '{"from":"+5511987654321","name":"Ana","text":"Olá! Where is my order?"}'
   curl -s ${c}/call -d '{"from":"+15557654321","say":["How do I get a refund?","I want to talk to a human"]}'
+  curl -s ${c}/slack -d '{"user":"U0CUSTOMER","text":"Hi! How long does shipping take?"}'
 See what Switchboard sent back:
   curl -s ${c}/sent
 See the conversations:

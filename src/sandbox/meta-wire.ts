@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readRequestText } from './peer-body.ts';
 
 // Byte-level habits of Meta's servers that the sandbox copies, because adapters must cope with them: webhook JSON
 // escapes "/" and every non-ASCII character (PHP json_encode style), Graph errors share one envelope, ids look real.
@@ -59,14 +60,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
+export const readBody = (req: IncomingMessage): Promise<string> => readRequestText(req);
 
 /** Polls until `ready()` holds; rejects with `what` after timeoutMs. */
 export async function waitUntil(ready: () => boolean, timeoutMs: number, what: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type { MetaPeer } from './meta-peer.ts';
+import type { SlackPeer } from './slack-peer.ts';
 import type { TwilioPeer } from './twilio-peer.ts';
 
 // The channels the sandbox creates in a fresh Switchboard, each pointed at a local provider peer.
@@ -15,7 +16,7 @@ export interface SandboxChannel {
 
 type Admin = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
 
-export async function createSandboxChannels(admin: Admin, twilio: TwilioPeer, meta: MetaPeer) {
+export async function createSandboxChannels(admin: Admin, twilio: TwilioPeer, meta: MetaPeer, slack: SlackPeer) {
   const twilioAuth = { account_sid: twilio.accountSid, auth_token: twilio.authToken, api_base_url: twilio.url };
   const create = async (body: Record<string, unknown>): Promise<SandboxChannel> => {
     const res = await admin('POST', '/channels', body);
@@ -42,8 +43,13 @@ export async function createSandboxChannels(admin: Admin, twilio: TwilioPeer, me
     },
   });
   const phone = await create({ type: 'phone', name: 'Sandbox phone line', config: { ...twilioAuth, from: SANDBOX_NUMBERS.phone } });
+  const slackChannel = await create({
+    type: 'slack',
+    name: 'Sandbox Slack',
+    config: { bot_token: slack.botToken, signing_secret: slack.signingSecret, api_base_url: `${slack.url}/api` },
+  });
   meta.setCallback(whatsappMeta.webhook_urls.inbound!);
-  return { sms, whatsappTwilio, whatsappMeta, phone };
+  return { sms, whatsappTwilio, whatsappMeta, phone, slack: slackChannel };
 }
 
 export type SandboxChannels = Awaited<ReturnType<typeof createSandboxChannels>>;

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { MetaPeer } from './meta-peer.ts';
+import type { SlackPeer } from './slack-peer.ts';
 import { SANDBOX_NUMBERS, type SandboxChannels } from './sandbox-channels.ts';
 import type { TwilioPeer } from './twilio-peer.ts';
 import { ScriptedCall } from './twilio-voice-caller.ts';
@@ -12,10 +13,12 @@ import { ScriptedCall } from './twilio-voice-caller.ts';
 //   POST /sms       {"from","text"}            an SMS to the sandbox number
 //   POST /whatsapp  {"from","text","via"?}     a WhatsApp message (via "meta" (default) or "twilio")
 //   POST /call      {"from","say":[...]}       a phone call: each line spoken in turn, then a hang-up
+//   POST /slack     {"user","text"}            a Slack DM to the support app
 //   GET  /sent                                 everything Switchboard sent through the peers
 
 const SmsBody = z.object({ from: z.string().regex(/^\+\d{7,15}$/), text: z.string().min(1).max(1600) });
 const WhatsappBody = z.object({ from: z.string().regex(/^\+?\d{7,15}$/), text: z.string().min(1).max(4096), name: z.string().optional(), via: z.enum(['meta', 'twilio']).default('meta') });
+const SlackBody = z.object({ user: z.string().regex(/^[UW][A-Z0-9]{2,20}$/).default('U0SANDBOX'), text: z.string().min(1).max(4000) });
 const CallBody = z.object({ from: z.string().regex(/^\+\d{7,15}$/), say: z.array(z.string().min(1)).min(1).max(10) });
 
 export interface SandboxConsole {
@@ -23,7 +26,13 @@ export interface SandboxConsole {
   close(): Promise<void>;
 }
 
-export async function startSandboxConsole(port: number, channels: SandboxChannels, twilio: TwilioPeer, meta: MetaPeer): Promise<SandboxConsole> {
+export interface SandboxPeers {
+  twilio: TwilioPeer;
+  meta: MetaPeer;
+  slack: SlackPeer;
+}
+
+export async function startSandboxConsole(port: number, channels: SandboxChannels, { twilio, meta, slack }: SandboxPeers): Promise<SandboxConsole> {
   const routes: Record<string, (body: unknown) => Promise<unknown>> = {
     'POST /sms': async (body) => {
       const { from, text } = SmsBody.parse(body);
@@ -59,7 +68,11 @@ export async function startSandboxConsole(port: number, channels: SandboxChannel
       await call.hangup('completed');
       return { call_sid: call.callSid, heard: steps.map((s) => ({ says: s.says, dial: s.dial, enqueue: s.enqueue })) };
     },
-    'GET /sent': async () => ({ twilio: twilio.sent, meta: meta.sent }),
+    'POST /slack': async (body) => {
+      const { user, text } = SlackBody.parse(body);
+      return slack.dm(channels.slack.webhook_urls.events!, { user, text });
+    },
+    'GET /sent': async () => ({ twilio: twilio.sent, meta: meta.sent, slack: slack.posted }),
   };
   const server = createServer((req, res) => void serveRoute(routes, req, res));
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

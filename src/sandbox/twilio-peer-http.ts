@@ -1,19 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readRequestText } from './peer-body.ts';
 
 // Wire helpers for the Twilio peer: bodies, Twilio's JSON error shape, HTTP Basic.
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error('request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+export const readBody = (req: IncomingMessage): Promise<string> => readRequestText(req, MAX_BODY_BYTES);
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));

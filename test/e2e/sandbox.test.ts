@@ -16,9 +16,9 @@ let consoleUrl: string;
 const dataDir = mkdtempSync(join(tmpdir(), 'sb-sandbox-test-'));
 
 beforeAll(async () => {
-  const [port, consolePort, twilioPort, metaPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [port, consolePort, twilioPort, metaPort, slackPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   consoleUrl = `http://127.0.0.1:${consolePort}`;
-  const args = ['--port', port, '--console-port', consolePort, '--twilio-port', twilioPort, '--meta-port', metaPort, '--data-dir', dataDir].map(String);
+  const args = ['--port', port, '--console-port', consolePort, '--twilio-port', twilioPort, '--meta-port', metaPort, '--slack-port', slackPort, '--data-dir', dataDir].map(String);
   proc = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: redisUrl(), QUEUE_PREFIX: freshQueuePrefix(), DATABASE_URL: '', LOG_LEVEL: 'warn', TURN_BURST_MS: '50' },
@@ -45,14 +45,15 @@ const post = async (path: string, body: unknown) => {
   const res = await fetch(`${consoleUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as any };
 };
-const sent = async () => (await (await fetch(`${consoleUrl}/sent`)).json()) as { twilio: Array<{ to: string; body: string }>; meta: Array<{ to: string }> };
+const sent = async () =>
+  (await (await fetch(`${consoleUrl}/sent`)).json()) as { twilio: Array<{ to: string; body: string }>; meta: Array<{ to: string }>; slack: Array<{ text: string }> };
 
 it('prints how to be a customer, with the admin key', () => {
   expect(output).toMatch(/curl -s http:\/\/127\.0\.0\.1:\d+\/sms/);
   expect(output).toMatch(/admin key: sb_admin_sandbox_/);
 });
 
-it('answers an SMS, a WhatsApp message and a phone call through the peers', async () => {
+it('answers an SMS, a WhatsApp message, a phone call and a Slack DM through the peers', async () => {
   expect((await post('/sms', { from: '+15557654321', text: 'How do I get a refund?' })).body.status).toBe(200);
   await expect.poll(async () => (await sent()).twilio.filter((m) => m.to === '+15557654321').length, { timeout: 20_000 }).toBe(1);
 
@@ -63,6 +64,9 @@ it('answers an SMS, a WhatsApp message and a phone call through the peers', asyn
   expect(call.status).toBe(200);
   expect(call.body.heard[0].says).toEqual(['Hi, thanks for calling. How can I help you today?']);
   expect(call.body.heard[1].says.join(' ')).toMatch(/refund/i);
+
+  expect((await post('/slack', { user: 'U0CUSTOMER', text: 'How long does shipping take?' })).body.status).toBe(200);
+  await expect.poll(async () => (await sent()).slack.length, { timeout: 20_000 }).toBe(1);
 
   expect((await post('/sms', { from: 'not-a-number', text: 'x' })).status).toBe(400);
 }, 90_000);

@@ -1,0 +1,68 @@
+import type { AdapterDeps } from '../../src/domain/adapter.ts';
+import type { AttachmentRef, OutboundMessage, SendReceipt } from '../../src/domain/messages.ts';
+import { DeliveryError } from '../../src/errors.ts';
+import { type SlackConfig, tokenFor } from './config.ts';
+import { parseThreadId } from './inbound.ts';
+import { toMrkdwn } from './mrkdwn.ts';
+import { deliveryErrorFrom } from './send-errors.ts';
+import { abortable, type ClientPool } from './web-client.ts';
+
+// A reply goes where the conversation is (protocols.md §4): the session's externalThreadId names the workspace,
+// the conversation and, for channel threads, the thread's ts (DMs are answered top-level in the DM). Files are
+// uploaded into the same thread after the text (filesUploadV2). Their bytes are fetched before anything is posted,
+// so a dead link fails the send without having posted half of it.
+
+interface FileToUpload {
+  file: Buffer;
+  filename: string;
+  title: string;
+}
+
+async function loadAttachment(deps: AdapterDeps, ref: AttachmentRef, signal: AbortSignal): Promise<FileToUpload | undefined> {
+  const named = { filename: ref.filename || 'file', title: ref.filename || 'file' };
+  if (ref.base64) return { file: Buffer.from(ref.base64, 'base64'), ...named };
+  if (!ref.url) return undefined;
+  let res: Response;
+  try {
+    res = await deps.fetch(ref.url, { signal });
+  } catch (err) {
+    throw new DeliveryError(`slack: attachment ${ref.filename} could not be fetched: ${(err as Error).message}`, 'later', { cause: err });
+  }
+  if (!res.ok) {
+    await res.body?.cancel().catch(() => {});
+    // A link that is gone (or refused) will stay so; anything else may pass.
+    const gone = res.status === 403 || res.status === 404 || res.status === 410;
+    throw new DeliveryError(`slack: attachment ${ref.filename} answered HTTP ${res.status}`, gone ? 'never' : 'later');
+  }
+  return { file: Buffer.from(await res.arrayBuffer()), ...named };
+}
+
+export function createSender(config: SlackConfig, deps: AdapterDeps, clients: ClientPool) {
+  return async function send(msg: OutboundMessage, signal: AbortSignal): Promise<SendReceipt> {
+    const where = parseThreadId(msg.externalThreadId);
+    if (!where) throw new DeliveryError('slack: reply without a Slack conversation (externalThreadId)', 'never');
+    const token = tokenFor(config, where.team);
+    if (!token) throw new DeliveryError(`slack: no bot token for workspace ${where.team} (install the app there)`, 'never', { providerCode: 'not_installed' });
+    const client = clients.forToken(token);
+    const thread = where.threadTs ? { thread_ts: where.threadTs } : {};
+    try {
+      const files = (await Promise.all(msg.attachments.map((a) => loadAttachment(deps, a, signal)))).filter((f) => f !== undefined);
+      let externalId: string | undefined;
+      if (msg.text.trim() || files.length === 0) {
+        const posted = await abortable(
+          () => client.chat.postMessage({ channel: where.channel, text: toMrkdwn(msg.text), mrkdwn: true, unfurl_links: false, ...thread }),
+          signal,
+        );
+        externalId = `${posted.channel ?? where.channel}:${posted.ts}`;
+      }
+      for (const f of files) {
+        const uploaded = await abortable(() => client.filesUploadV2({ channel_id: where.channel, ...thread, ...f }), signal);
+        const fileId = (uploaded.files[0] as { files?: Array<{ id?: string }> } | undefined)?.files?.[0]?.id;
+        externalId ??= `${where.channel}:${fileId ?? 'file'}`;
+      }
+      return { externalId: externalId ?? `${where.channel}:unknown`, status: 'delivered' };
+    } catch (err) {
+      throw deliveryErrorFrom(err);
+    }
+  };
+}
