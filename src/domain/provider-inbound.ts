@@ -58,7 +58,8 @@ export async function acceptInbound(
   return result;
 }
 
-const LOOKUP_TIMEOUT_MS = 1500;
+// Slack wants its answer within 3 s; the directory gets a third of that.
+const LOOKUP_TIMEOUT_MS = 1000;
 
 /**
  * The sender's name and email from the provider's directory (Slack profiles), asked once per contact: only while

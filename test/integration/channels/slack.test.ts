@@ -141,3 +141,14 @@ it('installs through OAuth ("Add to Slack") and then works with the stored works
   await expect.poll(() => postedIn('D09OAUTH').length, { timeout: 15_000 }).toBe(1);
   expect(postedIn('D09OAUTH')[0]!.token).toBe(token);
 });
+
+it("downloads a file from a DM with the bot token into the blob store", async () => {
+  const bytes = Buffer.from('%PDF-1.4 invoice for order A-1001');
+  const file = peer.addFile(bytes, 'application/pdf', 'invoice.pdf');
+  const dm = await peer.dm(events(), { user: 'U04FILE', text: 'Here is my invoice', files: [file] });
+  expect(dm.status).toBe(200);
+  const [msg] = (await stored()).filter((m) => m.externalId?.endsWith(dm.ts));
+  const [att] = await p.attachmentsOf(msg!.id);
+  expect(att).toMatchObject({ filename: 'invoice.pdf', contentType: 'application/pdf', size: bytes.length });
+  expect(Buffer.from((await p.t.deps.blobs.get(att!.blobKey!))!)).toEqual(bytes);
+});
