@@ -13,8 +13,20 @@ export interface RawWebhook {
   /** The sub-path under /webhooks/:channelId (e.g. `inbound`, `status`). */
   subPath: string;
   headers: Headers;
+  /** The body as text (UTF-8). */
   body: string;
+  /** The body's bytes, exactly as received (MIME in 8-bit charsets); core's ingress always sets them. */
+  bytes?: Uint8Array;
   receivedAt: Date;
+}
+
+/** How a mail came in through one of core's own trusted transports (the SMTP listener, IMAP polling). */
+export interface MailEnvelope {
+  transport: 'smtp' | 'imap';
+  /** SMTP MAIL FROM ('' for the null sender of bounces); undefined for IMAP. */
+  mailFrom?: string;
+  /** SMTP RCPT TO addresses. */
+  rcptTo: string[];
 }
 
 export type ParseOutcome =
@@ -92,6 +104,11 @@ export interface ChannelAdapter {
    * when it has no name for them yet, and keeps the answer on the contact. Best effort: undefined when unknown.
    */
   lookupContact?(address: string, signal: AbortSignal): Promise<{ name?: string; email?: string } | undefined>;
+  /**
+   * Mail channels: parse a raw RFC 5322 message that arrived through a trusted transport of core's (nothing to
+   * verify). The HTTP raw-MIME webhook goes through verify + parse instead.
+   */
+  parseMail?(raw: Uint8Array, envelope: MailEnvelope): Promise<ParseOutcome>;
   /** Voice channels: the provider's answer (TwiML) to a call step, once core has stored what it carried. */
   answerCall?(answer: CallAnswer): Response;
   /** Show or hide a typing indicator to the customer, where the channel has one; best effort. */

@@ -35,6 +35,21 @@ export interface InboundMessage {
   control?: 'opt_out' | 'opt_in' | 'help';
   /** Sent back at once instead of a turn (HELP's configured text). */
   autoReply?: string;
+  /**
+   * Where the message may belong, for channels whose threads are only hints (email): ids it replies to (In-Reply-To
+   * and References, without angle brackets), the token of a plus-address it was sent to, and its normalized subject.
+   * Core resolves them in that order (src/domain/mail-threading.ts); externalThreadId is not used then.
+   */
+  threading?: { references: string[]; replyToken?: string; subjectKey?: string };
+  /**
+   * Mail no person wrote to us: an auto-reply, a bounce, a list or newsletter, or our own mail coming back. It is
+   * stored in its thread when it has one, never answered, and never opens a session.
+   */
+  automated?: 'auto_reply' | 'bounce' | 'list' | 'own';
+  /** A bounce's verdict on one of our messages (by our message id from a VERP address, or its Message-ID). */
+  bounce?: { messageId?: string; originalIds: string[]; action: string; status?: string; diagnostic?: string };
+  /** Problems noticed while parsing (e.g. `malformed_mime`); kept on the message, shown to agents. */
+  flags?: string[];
   /** Stored as received; never read by core. */
   raw: unknown;
 }
@@ -49,6 +64,13 @@ export interface OutboundMessage {
   attachments: AttachmentRef[];
   externalThreadId?: string;
   subject?: string;
+  /** Who wrote the reply: AI replies are marked as automatic where the channel can say so (email's Auto-Submitted). */
+  senderType?: 'ai' | 'agent' | 'system';
+  /**
+   * Threading for channels that thread by headers (email): the ids this reply answers (the customer's last
+   * message, and its References), and the token of the session's reply address.
+   */
+  threading?: { inReplyTo?: string; references: string[]; replyToken: string };
   /**
    * Set when the channel's reply window (capabilities.replyWindowMs) has closed: free-form text will not be
    * delivered, so the adapter sends its configured template, or throws DeliveryError 'never' (window_closed).

@@ -29,13 +29,15 @@ export function providerWebhookRoutes(deps: Deps) {
     if (!row || !adapter) throw new NotFoundError('Channel');
     const channel: WebhookChannel = { id: row.id, orgId: row.orgId, type: row.type };
     const url = new URL(c.req.url);
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
     const raw: RawWebhook = {
       method: c.req.method,
       // Providers sign the URL they were given, which we built from PUBLIC_URL: never trust the Host header.
       url: `${deps.config.publicUrl}${url.pathname}${url.search}`,
       subPath: c.req.param('subPath') ?? '',
       headers: c.req.raw.headers,
-      body: await c.req.text(),
+      body: new TextDecoder().decode(bytes),
+      bytes,
       receivedAt: new Date(),
     };
     await adapter.verify(raw).catch((err: Error) => {
