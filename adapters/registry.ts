@@ -1,6 +1,7 @@
 import type { AdapterModule } from '../src/domain/adapter.ts';
 import type { ChannelKind } from '../src/domain/enums.ts';
 import { apiAdapter } from './api/index.ts';
+import { emailAdapter } from './email/index.ts';
 import { phoneAdapter } from './phone/index.ts';
 import { slackAdapter } from './slack/index.ts';
 import { smsAdapter } from './sms/index.ts';
@@ -13,15 +14,16 @@ const erase = <C extends Record<string, unknown>>(m: AdapterModule<C>) => m as u
 
 /**
  * Every channel kind maps to its adapter modules, one per provider (WhatsApp: Twilio's sender or Meta's Cloud API);
- * the first module's first provider is the kind's default. Kinds whose adapter has not landed yet are absent.
+ * the first module's first provider is the kind's default. A new kind in CHANNEL_KINDS fails to compile here.
  */
-export const adapterModules: Partial<Record<ChannelKind, readonly AdapterModule[]>> = {
+export const adapterModules: Record<ChannelKind, readonly AdapterModule[]> = {
   api: [apiAdapter],
   web: [erase(webAdapter)],
   sms: [erase(smsAdapter)],
   whatsapp: [erase(whatsappTwilioAdapter), erase(whatsappMetaAdapter)],
   phone_voice: [erase(phoneAdapter)],
   slack: [erase(slackAdapter)],
+  email: [erase(emailAdapter)],
 };
 
 /** The module for a kind and provider (default: the kind's default provider). */

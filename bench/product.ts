@@ -41,6 +41,7 @@ export async function startServer(databaseUrl: string | undefined, env: Record<s
     QUEUE_PREFIX,
     REDIS_URL: undefined, // the server starts its own managed redis-server
     DATABASE_URL: databaseUrl,
+    SMTP_PORT: '0', // never collide with a Switchboard already listening on 2525
     ...env,
   });
   const url = `http://127.0.0.1:${port}`;

@@ -30,6 +30,13 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   WORKERS: z.enum(['on', 'off']).default('on'),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  SMTP: z.enum(['on', 'off']).default('on'),
+  SMTP_PORT: port.default(2525),
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_MAX_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  SMTP_TLS_KEY_FILE: z.string().min(1).optional(),
+  SMTP_TLS_CERT_FILE: z.string().min(1).optional(),
+  IMAP_POLLING: z.enum(['on', 'off']).default('on'),
   VOICE_REPLY_WAIT_MS: z.coerce.number().int().min(100).max(12_000).default(8000),
 });
 
@@ -52,6 +59,12 @@ export interface Config {
   readonly sessions: {
     /** A customer writing on a channel within this long of their session's close reopens it; later, a new one. */
     reopenWindowMs: number;
+  };
+  /** The inbound SMTP listener (mail for email channels' addresses) and IMAP polling of their mailboxes. */
+  readonly mail: {
+    smtp: { enabled: boolean; port: number; host: string; maxBytes: number; tlsKeyFile?: string | undefined; tlsCertFile?: string | undefined };
+    /** Poll the mailboxes of email channels that have IMAP settings (in processes that run the workers). */
+    imapPolling: boolean;
   };
   readonly voice: {
     /** How long a call's webhook waits for the AI's reply before it holds the line (pause + redirect). */
@@ -84,6 +97,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
   }
   const e = parsed.data;
+  if (Boolean(e.SMTP_TLS_KEY_FILE) !== Boolean(e.SMTP_TLS_CERT_FILE)) {
+    throw new ConfigError('Invalid SMTP_TLS_KEY_FILE / SMTP_TLS_CERT_FILE: give both (STARTTLS needs the key and its certificate) or neither');
+  }
   const dataDir = resolve(e.DATA_DIR);
   return Object.freeze({
     port: e.PORT,
@@ -101,6 +117,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     relay: { intervalMs: e.RELAY_INTERVAL_MS, graceMs: e.RELAY_GRACE_MS, staleMs: e.RELAY_STALE_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     sessions: { reopenWindowMs: e.REOPEN_WINDOW_MS },
+    mail: {
+      smtp: {
+        enabled: e.SMTP === 'on',
+        port: e.SMTP_PORT,
+        host: e.SMTP_HOST ?? e.HOST,
+        maxBytes: e.SMTP_MAX_BYTES,
+        tlsKeyFile: e.SMTP_TLS_KEY_FILE,
+        tlsCertFile: e.SMTP_TLS_CERT_FILE,
+      },
+      imapPolling: e.IMAP_POLLING === 'on',
+    },
     voice: { replyWaitMs: e.VOICE_REPLY_WAIT_MS },
     workers: {
       enabled: e.WORKERS === 'on',

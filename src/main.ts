@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { startManagedRedis } from './redis/managed-redis.ts';
 import { startWorkers } from '../workers/main.ts';
 import { createWidgetGateway } from './widget/ws-gateway.ts';
+import { startMailTransports } from './email/mail-transports.ts';
 
 // Entry point: config → database (migrated) → Redis (managed when REDIS_URL is unset) → app → listen.
 // SIGTERM/SIGINT: stop accepting, finish in-flight requests and jobs, close Redis and the database.
@@ -45,6 +46,7 @@ async function main(config: Config, logger: Logger) {
   );
 
   server.on('upgrade', gateway.handleUpgrade);
+  const mail = await startMailTransports(deps, config, { imap: workers !== undefined });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -61,6 +63,7 @@ async function main(config: Config, logger: Logger) {
       server.close(() => resolve());
       if ('closeIdleConnections' in server) server.closeIdleConnections();
     });
+    await mail.close();
     await relay.stop();
     await eventRelay.stop();
     await workers?.close();

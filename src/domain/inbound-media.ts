@@ -21,6 +21,14 @@ export async function storeInboundMedia(
   const stored: AttachmentRef[] = [];
   let total = 0;
   for (const ref of refs) {
+    // Bytes that came inside the message (email attachments): stored as they are (the adapter capped them).
+    if (ref.base64 !== undefined) {
+      const { base64, ...rest } = ref;
+      const blob = await blobs.put(Buffer.from(base64, 'base64'), ref.contentType);
+      total += blob.size;
+      stored.push({ ...rest, size: blob.size, blobKey: blob.key, sha256: blob.sha256 });
+      continue;
+    }
     if (!ref.url || ref.blobKey || !adapter.fetchMedia) {
       stored.push(ref);
       continue;

@@ -31,6 +31,7 @@ export function messageRow(
     externalId: input.externalId ?? null,
     deliveryStatus: needsDispatch(input) ? 'queued' : isReply(input) ? 'delivered' : null,
     raw: input.raw ?? null,
+    context: input.context ?? null,
     turnState: needsTurn(input) ? 'pending' : 'none',
     createdAt: input.sentAt ?? new Date(),
   };

@@ -39,6 +39,8 @@ export interface IngestInput {
   private?: boolean | undefined;
   /** A customer message that needs no AI turn (an SMS STOP / START / HELP keyword). */
   noTurn?: boolean | undefined;
+  /** Kept on the message for agents and later replies (a mail's References, parse flags). */
+  context?: Record<string, unknown> | undefined;
   /** A reply already delivered by the act of storing it (a call's greeting, spoken in the webhook's answer). */
   delivered?: boolean | undefined;
   sessionCustomData?: CustomData | undefined;

@@ -1,16 +1,17 @@
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { attachments, messages } from '../db/schema/index.ts';
 import type { ChannelCapabilities } from './adapter.ts';
 import { attachmentUrl } from './attachment-urls.ts';
 import type { OutboundMessage } from './messages.ts';
+import { replyToken } from './reply-token.ts';
 import { splitText } from './split-text.ts';
 
 // What dispatch hands an adapter for one stored reply: its text split to the channel's limit, its files as
 // signed links the provider can fetch (Twilio and Meta pull media by URL), and whether the channel's reply
 // window has closed since the customer last wrote.
 
-type Reply = Pick<typeof messages.$inferSelect, 'id' | 'text' | 'html'>;
+type Reply = Pick<typeof messages.$inferSelect, 'id' | 'text' | 'html' | 'sender'>;
 
 export interface OutboundContext {
   db: Db;
@@ -37,16 +38,39 @@ export async function outboundParts(
     url: attachmentUrl(f, ctx.publicUrl, ctx.secret, ctx.now) ?? undefined,
   }));
   const windowClosed = await replyWindowClosed(ctx, base.sessionId, capabilities);
+  const threading = await replyThreading(ctx, base.sessionId);
   const texts = splitText(msg.text ?? '', capabilities.maxTextLength);
+  const senderType = msg.sender === 'contact' ? undefined : msg.sender;
   // Files travel with the first part, so a caption and its picture arrive together.
   return texts.map((text, i) => ({
     ...base,
     messageId: msg.id,
+    ...(senderType ? { senderType } : {}),
+    threading,
     text,
     ...(i === 0 && msg.html ? { html: msg.html } : {}),
     attachments: i === 0 ? refs : [],
     ...(windowClosed ? { windowClosed } : {}),
   }));
+}
+
+/**
+ * What a reply answers, for channels that thread by headers (email): the customer's latest message with a provider
+ * id, and the ids it referred to; and the session's reply-address token.
+ */
+async function replyThreading(ctx: OutboundContext, sessionId: string): Promise<NonNullable<OutboundMessage['threading']>> {
+  const [parent] = await ctx.db
+    .select({ externalId: messages.externalId, context: messages.context })
+    .from(messages)
+    .where(and(eq(messages.sessionId, sessionId), eq(messages.direction, 'in'), isNotNull(messages.externalId)))
+    .orderBy(desc(messages.seq))
+    .limit(1);
+  const refs = parent?.context?.references;
+  return {
+    ...(parent?.externalId ? { inReplyTo: parent.externalId } : {}),
+    references: Array.isArray(refs) ? refs.filter((r): r is string => typeof r === 'string') : [],
+    replyToken: replyToken(ctx.secret, sessionId),
+  };
 }
 
 /** Whether the customer last wrote longer ago than the channel lets us answer (WhatsApp: 24 hours). */

@@ -1,11 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import type { BlobStore } from '../blob/blob-store.ts';
 import type { Db } from '../db/client.ts';
-import { contactIdentities, contacts, messages } from '../db/schema/index.ts';
+import { contactIdentities, contacts, messages, sessions } from '../db/schema/index.ts';
 import { updateContactDetails } from './contacts.ts';
 import type { ChannelAdapter } from './adapter.ts';
 import type { ChannelKind } from './enums.ts';
 import { storeInboundMedia } from './inbound-media.ts';
+import { acceptHinted } from './hinted-inbound.ts';
 import { type IngestDeps, type IngestResult, ingest } from './ingest.ts';
 import type { InboundMessage } from './messages.ts';
 import { setOptedOut } from './opt-out.ts';
@@ -19,34 +20,40 @@ export interface WebhookChannel {
   type: ChannelKind;
 }
 
-export type ProviderInboundDeps = IngestDeps & { blobs: BlobStore };
+export type ProviderInboundDeps = IngestDeps & { blobs: BlobStore; config: IngestDeps['config'] & { secret: string } };
 
 export async function acceptInbound(
   deps: ProviderInboundDeps,
   channel: WebhookChannel,
   adapter: ChannelAdapter,
   msg: InboundMessage,
-): Promise<IngestResult> {
+): Promise<IngestResult | undefined> {
+  // A redelivery (same provider id) is found before anything is fetched or threaded again.
+  const stored = await storedResult(deps.db, channel, msg.externalId);
+  if (stored) return stored;
   const from = await withDirectoryDetails(deps, channel, adapter, msg.from);
-  // A redelivery need not fetch its media again: ingest will find the stored copy.
-  const fetchMedia = msg.attachments.length > 0 && !(await isStored(deps.db, channel.id, msg.externalId));
-  const attachments = fetchMedia ? await storeInboundMedia(adapter, deps.blobs, deps.logger, msg.attachments) : msg.attachments;
-  const result = await ingest(deps, {
+  const attachments = msg.attachments.length > 0 ? await storeInboundMedia(adapter, deps.blobs, deps.logger, msg.attachments) : [];
+  const base = {
     orgId: channel.orgId,
-    channel: { id: channel.id, type: channel.type },
-    identity: { address: msg.from.address },
     contact: { name: from.name, email: from.email, phone: from.phone },
-    sender: 'contact',
+    sender: 'contact' as const,
     externalId: msg.externalId,
-    externalThreadId: msg.externalThreadId,
     subject: msg.subject,
     text: msg.text,
     html: msg.html,
-    attachments,
     raw: msg.raw,
     sentAt: msg.sentAt,
     // Keywords are commands to the channel, not conversation: no AI answer to "STOP".
     noTurn: msg.control !== undefined,
+  };
+  // Mail finds its session from hints (references, reply token, subject), not from a provider thread id.
+  if (msg.threading || msg.automated || msg.bounce) return acceptHinted(deps, channel, msg, base, attachments);
+  const result = await ingest(deps, {
+    ...base,
+    channel: { id: channel.id, type: channel.type },
+    identity: { address: msg.from.address },
+    externalThreadId: msg.externalThreadId,
+    attachments,
   });
   if (result.duplicate || msg.control === undefined) return result;
   if (msg.control === 'opt_out' || msg.control === 'opt_in') {
@@ -96,11 +103,12 @@ async function knownContact(db: Db, channel: WebhookChannel, address: string) {
   return row;
 }
 
-async function isStored(db: Db, channelId: string, externalId: string): Promise<boolean> {
+async function storedResult(db: Db, channel: WebhookChannel, externalId: string): Promise<IngestResult | undefined> {
   const [row] = await db
-    .select({ id: messages.id })
+    .select({ messageId: messages.id, sessionId: messages.sessionId, contactId: sessions.contactId })
     .from(messages)
-    .where(and(eq(messages.channelId, channelId), eq(messages.externalId, externalId)))
+    .innerJoin(sessions, eq(sessions.id, messages.sessionId))
+    .where(and(eq(messages.channelId, channel.id), eq(messages.externalId, externalId)))
     .limit(1);
-  return row !== undefined;
+  return row && { ...row, channel: { id: channel.id, type: channel.type }, duplicate: true, sessionCreated: false };
 }

@@ -47,9 +47,10 @@ export async function handleCallEvent(
     }
     case 'speech': {
       if (event.message.text.trim() === '') return { callId, say: [NOT_HEARD], listenTurn: event.turn };
-      const result = await acceptInbound(deps, channel, adapter, event.message);
+      await acceptInbound(deps, channel, adapter, event.message);
       const said = await findUtterance(deps.db, channel.id, event.message.externalId);
-      return awaitReply(deps, callId, result.sessionId, said?.seq ?? 0, event.turn, 0);
+      if (!said) return { callId, say: [], listenTurn: event.turn };
+      return awaitReply(deps, callId, said.sessionId, said.seq, event.turn, 0);
     }
     case 'wait': {
       const said = await findUtterance(deps.db, channel.id, `${callId}:${event.turn}`);

@@ -21,7 +21,7 @@ beforeAll(async () => {
   const args = ['--port', port, '--console-port', consolePort, '--twilio-port', twilioPort, '--meta-port', metaPort, '--slack-port', slackPort, '--data-dir', dataDir].map(String);
   proc = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts', ...args], {
     cwd: ROOT,
-    env: { ...process.env, REDIS_URL: redisUrl(), QUEUE_PREFIX: freshQueuePrefix(), DATABASE_URL: '', LOG_LEVEL: 'warn', TURN_BURST_MS: '50' },
+    env: { ...process.env, REDIS_URL: redisUrl(), QUEUE_PREFIX: freshQueuePrefix(), DATABASE_URL: '', LOG_LEVEL: 'warn', TURN_BURST_MS: '50', SMTP_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout!.on('data', (c: Buffer) => (output += c.toString()));

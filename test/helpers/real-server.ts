@@ -36,6 +36,8 @@ export async function startRealServer(env: Record<string, string>): Promise<Real
       LOG_LEVEL: 'warn',
       SWITCHBOARD_BOOTSTRAP_KEY: adminKey,
       DATABASE_URL: '',
+      // Several real servers may run at once: each gets its own SMTP port.
+      SMTP_PORT: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -71,13 +71,6 @@ describe('POST /channels', () => {
     expect(named).toHaveLength(1);
   });
 
-  it('refuses a type whose adapter has not landed yet', async () => {
-    const { status, body } = await call('POST', '/channels', { type: 'email', name: 'Email', config: {} });
-    expect(status).toBe(400);
-    expectOpenError(body, 400);
-    expect(body.message).toBe('channel type email is not available yet');
-  });
-
   it('names the providers a kind offers when given another', async () => {
     const { status, body } = await call('POST', '/channels', { type: 'whatsapp', provider: 'vonage', name: 'WA', config: {} });
     expect(status).toBe(400);

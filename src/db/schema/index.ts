@@ -8,3 +8,4 @@ export * from './messages.ts';
 export * from './people.ts';
 export * from './knowledge.ts';
 export * from './events.ts';
+export * from './mail.ts';
