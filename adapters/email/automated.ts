@@ -37,6 +37,10 @@ export function isOwnMessageId(id: string | undefined, supportAddress: string): 
 
 export function isOwnMail(input: AutomatedInput): boolean {
   if (headerValue(input.lines, 'x-switchboard-id') !== undefined) return true;
+  // From our support address (or a plus-variant of it) to us: nobody but us writes as that address.
+  const [local, domain] = splitAddress(input.supportAddress);
+  const [fromLocal, fromDomain] = splitAddress(input.fromAddress);
+  if (fromDomain === domain && fromLocal.split('+')[0] === local) return true;
   if (headerValues(input.lines, 'x-loop').some((v) => v.replace(/^<|>$/g, '').trim().toLowerCase() === input.supportAddress)) return true;
   return isOwnMessageId(input.messageId, input.supportAddress);
 }

@@ -5,16 +5,20 @@ import { normalizeReferences } from './threading.ts';
 // A bounce's verdict on one of our messages (RFC 3464 DSN / RFC 6522 multipart/report). mailparser surfaces the
 // machine-readable parts as attachments (keepDeliveryStatus). Many MTAs send prose bounces instead: the VERP
 // envelope recipient (`support+bounce-<our message id>@…`) still names the message, and the verdict is 'failed'.
+// Other reports are not failures: a read receipt (RFC 8098 MDN) says 'displayed' (or 'deleted'…), a spam complaint
+// (RFC 5965 ARF feedback report) 'complained'.
 
 export type BounceInfo = NonNullable<InboundMessage['bounce']>;
 
 const DSN_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
+const MDN_TYPES = new Set(['message/disposition-notification', 'message/global-disposition-notification']);
+const ARF_TYPE = 'message/feedback-report';
 const RETURNED_HEADER_TYPES = new Set(['text/rfc822-headers', 'message/global-headers', 'message/rfc822', 'message/global']);
 
 /** Parts that are the DSN's machinery, kept out of a bounce's attachments. */
 export function isDsnMachinePart(contentType: string): boolean {
   const type = contentType.toLowerCase();
-  return DSN_TYPES.has(type) || type === 'text/rfc822-headers' || type === 'message/global-headers';
+  return DSN_TYPES.has(type) || MDN_TYPES.has(type) || type === ARF_TYPE || type === 'text/rfc822-headers' || type === 'message/global-headers';
 }
 
 /** `Name: value` fields of one header block, unfolded, lowercase names; the first of each wins. */
@@ -62,10 +66,31 @@ function idsInText(text: string): string[] {
   return normalizeReferences(undefined, found);
 }
 
+/** A read receipt: `Disposition: manual-action/MDN-sent-manually; displayed` → 'displayed'. */
+function mdnVerdict(mdn: Attachment): { action: string; ids: string[] } {
+  const f = fields(mdn.content.subarray(0, MAX_DSN_CHARS).toString('utf8'));
+  const action = f.get('disposition')?.split(';')[1]?.trim().split(/[\s/]/)[0]?.toLowerCase() || 'displayed';
+  return { action, ids: normalizeReferences(f.get('original-message-id'), undefined) };
+}
+
+const partOf = (attachments: Attachment[], types: Set<string>) => attachments.find((a) => types.has(a.contentType.toLowerCase()));
+
 export function parseBounce(attachments: Attachment[], text: string, verpMessageId: string | undefined): BounceInfo {
-  const dsn = attachments.find((a) => DSN_TYPES.has(a.contentType.toLowerCase()));
-  const verdict = dsn ? recipientVerdict(dsn.content.toString('utf8')) : {};
-  const returned = attachments.filter((a) => RETURNED_HEADER_TYPES.has(a.contentType.toLowerCase())).flatMap(returnedIds);
+  const dsn = partOf(attachments, DSN_TYPES);
+  const mdn = dsn ? undefined : partOf(attachments, MDN_TYPES);
+  const arf = dsn || mdn ? undefined : partOf(attachments, new Set([ARF_TYPE]));
+  const receipt = mdn ? mdnVerdict(mdn) : undefined;
+  const verdict: { action?: string; status?: string; diagnostic?: string } = dsn
+    ? recipientVerdict(dsn.content.toString('utf8'))
+    : receipt
+      ? { action: receipt.action }
+      : arf
+        ? { action: 'complained' }
+        : {};
+  const returned = [
+    ...(receipt?.ids ?? []),
+    ...attachments.filter((a) => RETURNED_HEADER_TYPES.has(a.contentType.toLowerCase())).flatMap(returnedIds),
+  ];
   const originalIds = normalizeReferences(undefined, returned.length ? returned : idsInText(text));
   const bounce: BounceInfo = { originalIds, action: verdict.action ?? 'failed' };
   if (verpMessageId) bounce.messageId = verpMessageId;

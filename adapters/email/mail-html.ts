@@ -7,7 +7,7 @@ import sanitizeHtml from 'sanitize-html';
 export const MAX_HTML_CHARS = 2 * 1024 * 1024;
 
 const BLOCK_TAGS = [
-  'p', 'div', 'br', 'li', 'tr', 'table', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'hr', 'ul', 'ol', 'section', 'article',
+  'p', 'div', 'br', 'li', 'tr', 'td', 'th', 'table', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'hr', 'ul', 'ol', 'section', 'article',
 ];
 
 const classes = (attribs: Record<string, string>) => (attribs.class ?? '').toLowerCase().split(/\s+/);
@@ -43,6 +43,9 @@ export function htmlToNewText(html: string, dropQuotes = true): string {
   const text = marked
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/li>/gi, '')
+    // Table cells of a row stay on one line, apart.
+    .replace(/<(t[dh]|\/tr)>/gi, '')
+    .replace(/<\/t[dh]>/gi, '\t')
     .replace(/<li>/gi, '\n- ')
     .replace(/<\/?([a-z0-9]+)[^>]*>/gi, '\n')
     .replace(/\u00a0/g, ' ');

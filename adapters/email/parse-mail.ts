@@ -7,7 +7,7 @@ import { inlineCidImages } from './cid-images.ts';
 import type { EmailConfig } from './config.ts';
 import { addressesIn, headerValue, headerValues, keptHeaders } from './headers.ts';
 import { collectAttachments } from './inbound-attachments.ts';
-import { mimeFlags } from './mime-flags.ts';
+import { mimeFlags, readHeaderBlock, strayBody } from './mime-flags.ts';
 import { capText, MAX_TEXT_CHARS, malformedMessage, sha256Id, UNKNOWN_SENDER } from './malformed-mail.ts';
 import { htmlToNewText, sanitizeMailHtml } from './mail-html.ts';
 import { stripQuotedText } from './strip-quotes.ts';
@@ -56,7 +56,8 @@ export async function parseMail(raw: Uint8Array, ctx: ParseMailContext): Promise
 function toMessage(parsed: ParsedMail, raw: Uint8Array, ctx: ParseMailContext): InboundMessage {
   const { config, envelope, now } = ctx;
   const lines = parsed.headerLines;
-  const flags = mimeFlags(raw, parsed);
+  const block = readHeaderBlock(raw);
+  const flags = mimeFlags(raw, parsed, block);
 
   const sender = parsed.from?.value.find((v) => v.address);
   const fromAddress = sender?.address?.trim().toLowerCase() || envelope?.mailFrom?.toLowerCase() || UNKNOWN_SENDER;
@@ -82,7 +83,7 @@ function toMessage(parsed: ParsedMail, raw: Uint8Array, ctx: ParseMailContext): 
   const isBounce = automated === 'bounce';
 
   const html = typeof parsed.html === 'string' ? parsed.html : undefined;
-  const plain = parsed.text?.trim() ? parsed.text : undefined;
+  const plain = parsed.text?.trim() ? parsed.text : html ? undefined : strayBody(block);
   const fullText = plain ?? (html ? htmlToNewText(html, false) : '');
   const newText = plain ? stripQuotedText(plain) : html ? stripQuotedText(htmlToNewText(html, true)) : '';
   const text = newText || fullText.trim();

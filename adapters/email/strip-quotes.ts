@@ -4,8 +4,68 @@ import EmailReplyParser from 'email-reply-parser';
 // common quote headers and `>` blocks; the markers below cover what it misses or only catches on one line (Gmail
 // wraps "On … wrote:" over two lines, Outlook's header block has no <address>, localized clients).
 
-/** email-reply-parser runs plain RegExps when re2 is absent: bound the input so a crafted mail cannot stall us. */
+/** We look at most at this much of a mail's text for its new part. */
 export const MAX_STRIP_INPUT = 100 * 1024;
+
+/**
+ * email-reply-parser runs plain RegExps when its optional re2 is absent (it is here), and some of them backtrack
+ * quadratically or worse: 90 KB of blank lines took minutes, a 100 KB line seconds, 32 KB of `abc. skrev x` lines
+ * (a Danish header pattern with two `[\s\S]+`) close to a minute. So it only sees a skeleton of the text: long lines
+ * (prose, never a header or signature line) replaced by placeholders and put back afterwards, bounded in size, and
+ * not the few line shapes that feed its cubic patterns; anything else gets our markers and a plain `>` filter.
+ */
+const PARSER_MAX_CHARS = 16 * 1024;
+const PARSER_MAX_LINE = 160;
+const CUBIC_STARTS = /^\s*([a-z]{3,4}\.\s|Op\s)/gim;
+const MAX_CUBIC_STARTS = 5;
+const PLACEHOLDER = /\uE000(\d+)\uE001/g;
+
+/**
+ * The parser also takes sign-offs ("Regards,", "Cheers", "Cordialement", "Bonne journée") for signatures and hides
+ * everything below them: the sender's name, and a P.S. with a new phone number. A sign-off is part of what the
+ * customer wrote, so the parser never sees those lines (they go through as placeholders like long lines).
+ */
+const SIGN_OFF = /^\s*(\S{0,20}\s?(\sand\s)?regards|cheers|best wishes|\S{0,20}\s?cordialement|bien . vous|bonne (journ.e|soir.e))\s*[,!！.]*\s*$/i;
+
+/** The text with long lines and sign-offs swapped for placeholders (keeping a `>` quote mark), and the lines to put back. */
+function skeleton(lines: string[]): { text: string; long: string[] } {
+  const long: string[] = [];
+  const text = lines
+    .map((line) => {
+      if (line.length <= PARSER_MAX_LINE && !SIGN_OFF.test(line)) return line.replace(PLACEHOLDER, '');
+      long.push(line);
+      return `${/^\s*>/.test(line) ? '> ' : ''}\uE000${long.length - 1}\uE001`;
+    })
+    .join('\n');
+  return { text, long };
+}
+
+function parserSafe(text: string): boolean {
+  return text.length <= PARSER_MAX_CHARS && (text.match(CUBIC_STARTS)?.length ?? 0) <= MAX_CUBIC_STARTS;
+}
+
+/** Trailing spaces off, runs of blank lines down to one: nothing a reader sees, much less for regexes to chew. */
+function normalizeLines(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/[ \t\u00a0]+$/, '');
+    if (line === '' && out.length && out[out.length - 1] === '') continue;
+    out.push(line);
+  }
+  return out;
+}
+
+function visibleText(lines: string[]): string {
+  const { text, long } = skeleton(lines);
+  if (parserSafe(text)) {
+    try {
+      return new EmailReplyParser().read(text).getVisibleText().replace(PLACEHOLDER, (_m, i: string) => long[Number(i)] ?? '');
+    } catch {
+      // fall through to the plain filter
+    }
+  }
+  return lines.filter((l) => !/^\s*>/.test(l)).join('\n');
+}
 
 /** A line (or two joined lines) that opens the quoted history: everything from it on is history. */
 const QUOTE_HEADERS: RegExp[] = [
@@ -70,17 +130,10 @@ function signatureStart(lines: string[]): number {
 /** The new text of a plain-text reply; the full text when stripping would leave nothing. */
 export function stripQuotedText(text: string): string {
   const full = text.replace(/\r\n?/g, '\n');
-  const bounded = full.length > MAX_STRIP_INPUT ? full.slice(0, MAX_STRIP_INPUT) : full;
-  let lines = bounded.split('\n');
+  let lines = normalizeLines(full.length > MAX_STRIP_INPUT ? full.slice(0, MAX_STRIP_INPUT) : full);
   const quote = quoteStart(lines);
   if (quote >= 0) lines = lines.slice(0, quote);
-  let visible: string;
-  try {
-    visible = new EmailReplyParser().read(lines.join('\n')).getVisibleText();
-  } catch {
-    visible = lines.join('\n');
-  }
-  lines = visible.replace(/\r\n?/g, '\n').split('\n');
+  lines = visibleText(lines).replace(/\r\n?/g, '\n').split('\n');
   while (lines.length && !lines[lines.length - 1]!.trim()) lines.pop();
   const signature = signatureStart(lines);
   if (signature > 0) lines = lines.slice(0, signature);

@@ -76,7 +76,10 @@ export function subjectKeyOf(subject: string | undefined): string | undefined {
   return key || undefined;
 }
 
+/** Answer prefixes only: a forwarded subject ("Fwd: …", "WG: …", "TR: …") is answered as "Re: Fwd: …", like clients do. */
+const ANSWER_PREFIX = /^(re|aw|sv|vs|antw|réf|odp|回复|答复|απ)\s*(\[\d+\]|\(\d+\))?\s*[:：]/iu;
+
 /** Whether a subject already starts as a reply (so sending does not stack "Re: Re:"). */
 export function hasReplyPrefix(subject: string): boolean {
-  return REPLY_PREFIX.test(subject.trimStart());
+  return ANSWER_PREFIX.test(subject.trimStart());
 }

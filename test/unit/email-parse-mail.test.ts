@@ -276,6 +276,7 @@ describe('parseMail: automated mail', () => {
   it('marks our own mail coming back', async () => {
     expect((await parseOne(mail(base(['X-Switchboard-Id: msg-1']), 'x'))).automated).toBe('own');
     expect((await parseOne(mail(base(['X-Loop: support@acme.example']), 'x'))).automated).toBe('own');
+    expect((await parseOne(mail(base(['From: Acme <Support+abc@acme.example>']), 'x'))).automated).toBe('own');
     const ours = base(['Message-ID: <0b5f8a52-3a8e-4c1e-9a55-2f7b7c9d0e11.k7Qz2@acme.example>']);
     expect((await parseOne(mail(ours, 'x'))).automated).toBe('own');
   });
@@ -356,6 +357,33 @@ describe('parseMail: bounces', () => {
   });
 });
 
+describe('parseMail: other reports', () => {
+  it('reads a read receipt (MDN) as displayed, never as a failure', async () => {
+    const raw = mail(
+      base(['Subject: Read: Refund', 'Content-Type: multipart/report; report-type=disposition-notification; boundary="b1"']),
+      [
+        '--b1',
+        'Content-Type: text/plain',
+        '',
+        'Your message was displayed.',
+        '--b1',
+        'Content-Type: message/disposition-notification',
+        '',
+        'Reporting-UA: mail.customer.example; Thunderbird',
+        'Final-Recipient: rfc822;dana@customer.example',
+        'Original-Message-ID: <0190f3a2-7c1e.k7Qz2@acme.example>',
+        'Disposition: manual-action/MDN-sent-manually; displayed',
+        '--b1--',
+        '',
+      ].join('\n'),
+    );
+    const m = await parseOne(raw);
+    expect(m.automated).toBe('bounce');
+    expect(m.bounce).toEqual({ originalIds: ['0190f3a2-7c1e.k7Qz2@acme.example'], action: 'displayed' });
+    expect(m.attachments).toEqual([]);
+  });
+});
+
 describe('parseMail: malformed and odd input', () => {
   it('flags garbage instead of throwing, with the raw text and a sha256 id', async () => {
     const raw = Buffer.from('\u0000\u00ff\u00fe garbage that is not mail at all', 'latin1');
@@ -371,6 +399,13 @@ describe('parseMail: malformed and odd input', () => {
     expect(m.flags).toContain('malformed_mime');
     expect(m.text).toBe('Truncated mail body');
     expect(m.externalId).toBe('m1@customer.example');
+  });
+
+  it('recovers the body of a mail with no blank line after its headers, flagged', async () => {
+    const raw = Buffer.from([...base(['Content-Type: text/plain']), 'Hi, the screen cracked.', 'What now?', ''].join('\r\n'));
+    const m = await parseOne(raw);
+    expect(m.flags).toContain('malformed_mime');
+    expect(m.text).toBe('Hi, the screen cracked.\nWhat now?');
   });
 
   it('falls back to now and a content hash without Date and Message-ID', async () => {

@@ -33,6 +33,19 @@ describe('stripQuotedText', () => {
     expect(stripQuotedText(forward)).toBe(forward);
   });
 
+  it('keeps sign-offs and what follows them (a P.S. is new text)', () => {
+    const text = 'It arrived.\n\nBest regards,\nMark\n\nP.S. New phone: +44 20 7946 0958';
+    expect(stripQuotedText(text)).toBe(text);
+    expect(stripQuotedText('Merci.\n\nCordialement,\nÉlodie\n\nLe lun. 23 nov. 2026, Acme <s@acme.example> a écrit :\n> old')).toBe(
+      'Merci.\n\nCordialement,\nÉlodie',
+    );
+  });
+
+  it('keeps long lines and strips the quote after them', () => {
+    const long = `${'This paragraph was never wrapped by the client. '.repeat(10).trim()}`;
+    expect(stripQuotedText(`${long}\n\n> ${long}\n> old`)).toBe(long);
+  });
+
   it('keeps inline answers between quotes', () => {
     expect(stripQuotedText('> Is it A or B?\nB.\n> When?\nTomorrow.')).toBe('B.\nTomorrow.');
   });
@@ -48,6 +61,7 @@ describe('stripQuotedText', () => {
 describe('htmlToNewText', () => {
   it('keeps line structure and decodes entities', () => {
     expect(htmlToNewText('<p>A &amp; B &lt;3</p><p>Line<br>break</p><ul><li>one</li><li>two</li></ul>')).toBe('A & B <3\n\nLine\nbreak\n\n- one\n- two');
+    expect(htmlToNewText('<table><tr><td>Item</td><td>Qty</td></tr><tr><td>Lanyards</td><td>300</td></tr></table>')).toBe('Item Qty\nLanyards 300');
   });
 
   it('drops Yahoo quotes and style/script text', () => {

@@ -55,6 +55,7 @@ describe('outbound threading', () => {
     expect(replySubject('Refund')).toBe('Re: Refund');
     expect(replySubject('Re: Refund')).toBe('Re: Refund');
     expect(replySubject('AW: Rückerstattung')).toBe('AW: Rückerstattung');
+    expect(replySubject('Fwd: Order 4821')).toBe('Re: Fwd: Order 4821');
     expect(replySubject('  ')).toBe('Re: Your message');
     expect(replySubject('Line\r\nBcc: x@y')).toBe('Re: Line Bcc: x@y');
   });
