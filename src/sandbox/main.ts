@@ -4,17 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseOptions, UsageError } from '../cli/args.ts';
 import { startMetaPeer } from './meta-peer.ts';
+import { startMailSink } from './mail-sink.ts';
 import { createSandboxChannels } from './sandbox-channels.ts';
 import { startSlackPeer } from './slack-peer.ts';
 import { startSandboxConsole } from './sandbox-console.ts';
 import { startSwitchboard } from './switchboard-process.ts';
 import { startTwilioPeer } from './twilio-peer.ts';
 
-// `npm run sandbox`: try the SMS, WhatsApp, phone and Slack channels offline. Starts a Twilio-protocol peer, a
+// `npm run sandbox`: try the SMS, WhatsApp, phone, Slack and email channels offline. Starts a Twilio-protocol peer, a
 // Meta-protocol peer, a Slack-protocol peer and Switchboard beside them (fresh data folder), creates one channel
 // of each kind pointed at the peers, and prints how to play a customer with curl. Ctrl-C stops everything.
 
-const HELP = `Usage: npm run sandbox -- [--port 3000] [--console-port 4000] [--twilio-port 4010] [--meta-port 4020] [--slack-port 4030] [--data-dir DIR]`;
+const HELP = `Usage: npm run sandbox -- [--port 3000] [--console-port 4000] [--twilio-port 4010] [--meta-port 4020] [--slack-port 4030]\n       [--smtp-port 2525] [--mail-sink-port 4040] [--data-dir DIR]`;
 
 async function main(argv: string[]) {
   const o = parseOptions('sandbox', argv, {
@@ -23,6 +24,8 @@ async function main(argv: string[]) {
     'twilio-port': { type: 'string', default: '4010' },
     'meta-port': { type: 'string', default: '4020' },
     'slack-port': { type: 'string', default: '4030' },
+    'smtp-port': { type: 'string', default: '2525' },
+    'mail-sink-port': { type: 'string', default: '4040' },
     'data-dir': { type: 'string' },
     help: { type: 'boolean', default: false },
   });
@@ -35,9 +38,11 @@ async function main(argv: string[]) {
   const twilio = await startTwilioPeer({ port: port('twilio-port', o['twilio-port']) });
   const meta = await startMetaPeer({ port: port('meta-port', o['meta-port']) });
   const slack = await startSlackPeer({ port: port('slack-port', o['slack-port']) });
+  const mail = await startMailSink(port('mail-sink-port', o['mail-sink-port']));
+  const smtpPort = port('smtp-port', o['smtp-port']);
   const adminKey = `sb_admin_sandbox_${randomBytes(12).toString('base64url')}`;
   const dataDir = o['data-dir'] ?? mkdtempSync(join(tmpdir(), 'switchboard-sandbox-'));
-  const switchboard = await startSwitchboard({ port: port('port', o.port), dataDir, adminKey, env: process.env });
+  const switchboard = await startSwitchboard({ port: port('port', o.port), dataDir, adminKey, env: { ...process.env, SMTP_PORT: String(smtpPort) } });
   const admin = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${switchboard.url}${path}`, {
       method,
@@ -46,8 +51,8 @@ async function main(argv: string[]) {
     });
     return { status: res.status, body: (await res.json()) as unknown };
   };
-  const channels = await createSandboxChannels(admin, twilio, meta, slack);
-  const console_ = await startSandboxConsole(port('console-port', o['console-port']), channels, { twilio, meta, slack });
+  const channels = await createSandboxChannels(admin, twilio, meta, slack, mail.port);
+  const console_ = await startSandboxConsole(port('console-port', o['console-port']), channels, { twilio, meta, slack, mail, smtpPort });
 
   const stop = async () => {
     await console_.close();
@@ -55,6 +60,7 @@ async function main(argv: string[]) {
     await twilio.close();
     await meta.close();
     await slack.close();
+    await mail.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());
@@ -74,6 +80,7 @@ Be a customer:
   curl -s ${c}/whatsapp -d '{"from":"+5511987654321","name":"Ana","text":"Olá! Where is my order?"}'
   curl -s ${c}/call -d '{"from":"+15557654321","say":["How do I get a refund?","I want to talk to a human"]}'
   curl -s ${c}/slack -d '{"user":"U0CUSTOMER","text":"Hi! How long does shipping take?"}'
+  curl -s ${c}/email -d '{"from":"dana@customer.example","subject":"Refund","text":"How do I get a refund?"}'
 See what Switchboard sent back:
   curl -s ${c}/sent
 See the conversations:

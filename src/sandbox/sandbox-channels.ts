@@ -16,7 +16,9 @@ export interface SandboxChannel {
 
 type Admin = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
 
-export async function createSandboxChannels(admin: Admin, twilio: TwilioPeer, meta: MetaPeer, slack: SlackPeer) {
+export const SANDBOX_SUPPORT_ADDRESS = 'support@sandbox.example';
+
+export async function createSandboxChannels(admin: Admin, twilio: TwilioPeer, meta: MetaPeer, slack: SlackPeer, mailSinkPort: number) {
   const twilioAuth = { account_sid: twilio.accountSid, auth_token: twilio.authToken, api_base_url: twilio.url };
   const create = async (body: Record<string, unknown>): Promise<SandboxChannel> => {
     const res = await admin('POST', '/channels', body);
@@ -48,8 +50,13 @@ export async function createSandboxChannels(admin: Admin, twilio: TwilioPeer, me
     name: 'Sandbox Slack',
     config: { bot_token: slack.botToken, signing_secret: slack.signingSecret, api_base_url: `${slack.url}/api` },
   });
+  const email = await create({
+    type: 'email',
+    name: 'Sandbox email',
+    config: { address: SANDBOX_SUPPORT_ADDRESS, name: 'Sandbox Support', smtp: { host: '127.0.0.1', port: mailSinkPort, secure: false } },
+  });
   meta.setCallback(whatsappMeta.webhook_urls.inbound!);
-  return { sms, whatsappTwilio, whatsappMeta, phone, slack: slackChannel };
+  return { sms, whatsappTwilio, whatsappMeta, phone, slack: slackChannel, email };
 }
 
 export type SandboxChannels = Awaited<ReturnType<typeof createSandboxChannels>>;

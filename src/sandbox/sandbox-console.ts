@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import nodemailer from 'nodemailer';
+import type { MailSink } from './mail-sink.ts';
 import type { MetaPeer } from './meta-peer.ts';
 import type { SlackPeer } from './slack-peer.ts';
-import { SANDBOX_NUMBERS, type SandboxChannels } from './sandbox-channels.ts';
+import { SANDBOX_NUMBERS, SANDBOX_SUPPORT_ADDRESS, type SandboxChannels } from './sandbox-channels.ts';
 import type { TwilioPeer } from './twilio-peer.ts';
 import { ScriptedCall } from './twilio-voice-caller.ts';
 
@@ -14,11 +16,13 @@ import { ScriptedCall } from './twilio-voice-caller.ts';
 //   POST /whatsapp  {"from","text","via"?}     a WhatsApp message (via "meta" (default) or "twilio")
 //   POST /call      {"from","say":[...]}       a phone call: each line spoken in turn, then a hang-up
 //   POST /slack     {"user","text"}            a Slack DM to the support app
+//   POST /email     {"from","subject","text"}  a mail to the support address, through Switchboard's SMTP listener
 //   GET  /sent                                 everything Switchboard sent through the peers
 
 const SmsBody = z.object({ from: z.string().regex(/^\+\d{7,15}$/), text: z.string().min(1).max(1600) });
 const WhatsappBody = z.object({ from: z.string().regex(/^\+?\d{7,15}$/), text: z.string().min(1).max(4096), name: z.string().optional(), via: z.enum(['meta', 'twilio']).default('meta') });
 const SlackBody = z.object({ user: z.string().regex(/^[UW][A-Z0-9]{2,20}$/).default('U0SANDBOX'), text: z.string().min(1).max(4000) });
+const EmailBody = z.object({ from: z.email(), subject: z.string().min(1).max(200).default('Question'), text: z.string().min(1).max(20_000) });
 const CallBody = z.object({ from: z.string().regex(/^\+\d{7,15}$/), say: z.array(z.string().min(1)).min(1).max(10) });
 
 export interface SandboxConsole {
@@ -30,9 +34,12 @@ export interface SandboxPeers {
   twilio: TwilioPeer;
   meta: MetaPeer;
   slack: SlackPeer;
+  mail: MailSink;
+  /** Switchboard's SMTP listener. */
+  smtpPort: number;
 }
 
-export async function startSandboxConsole(port: number, channels: SandboxChannels, { twilio, meta, slack }: SandboxPeers): Promise<SandboxConsole> {
+export async function startSandboxConsole(port: number, channels: SandboxChannels, { twilio, meta, slack, mail, smtpPort }: SandboxPeers): Promise<SandboxConsole> {
   const routes: Record<string, (body: unknown) => Promise<unknown>> = {
     'POST /sms': async (body) => {
       const { from, text } = SmsBody.parse(body);
@@ -72,7 +79,13 @@ export async function startSandboxConsole(port: number, channels: SandboxChannel
       const { user, text } = SlackBody.parse(body);
       return slack.dm(channels.slack.webhook_urls.events!, { user, text });
     },
-    'GET /sent': async () => ({ twilio: twilio.sent, meta: meta.sent, slack: slack.posted }),
+    'POST /email': async (body) => {
+      const { from, subject, text } = EmailBody.parse(body);
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
+      const info = await transport.sendMail({ from, to: SANDBOX_SUPPORT_ADDRESS, subject, text });
+      return { accepted: info.accepted, message_id: info.messageId };
+    },
+    'GET /sent': async () => ({ twilio: twilio.sent, meta: meta.sent, slack: slack.posted, email: mail.mails }),
   };
   const server = createServer((req, res) => void serveRoute(routes, req, res));
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -16,12 +16,12 @@ let consoleUrl: string;
 const dataDir = mkdtempSync(join(tmpdir(), 'sb-sandbox-test-'));
 
 beforeAll(async () => {
-  const [port, consolePort, twilioPort, metaPort, slackPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [port, consolePort, twilioPort, metaPort, slackPort, smtpPort, sinkPort] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
   consoleUrl = `http://127.0.0.1:${consolePort}`;
-  const args = ['--port', port, '--console-port', consolePort, '--twilio-port', twilioPort, '--meta-port', metaPort, '--slack-port', slackPort, '--data-dir', dataDir].map(String);
+  const args = ['--port', port, '--console-port', consolePort, '--twilio-port', twilioPort, '--meta-port', metaPort, '--slack-port', slackPort, '--smtp-port', smtpPort, '--mail-sink-port', sinkPort, '--data-dir', dataDir].map(String);
   proc = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts', ...args], {
     cwd: ROOT,
-    env: { ...process.env, REDIS_URL: redisUrl(), QUEUE_PREFIX: freshQueuePrefix(), DATABASE_URL: '', LOG_LEVEL: 'warn', TURN_BURST_MS: '50', SMTP_PORT: '0' },
+    env: { ...process.env, REDIS_URL: redisUrl(), QUEUE_PREFIX: freshQueuePrefix(), DATABASE_URL: '', LOG_LEVEL: 'warn', TURN_BURST_MS: '50' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout!.on('data', (c: Buffer) => (output += c.toString()));
@@ -46,14 +46,14 @@ const post = async (path: string, body: unknown) => {
   return { status: res.status, body: (await res.json()) as any };
 };
 const sent = async () =>
-  (await (await fetch(`${consoleUrl}/sent`)).json()) as { twilio: Array<{ to: string; body: string }>; meta: Array<{ to: string }>; slack: Array<{ text: string }> };
+  (await (await fetch(`${consoleUrl}/sent`)).json()) as { twilio: Array<{ to: string; body: string }>; meta: Array<{ to: string }>; slack: Array<{ text: string }>; email: Array<{ to: string[]; subject: string; inReplyTo?: string }> };
 
 it('prints how to be a customer, with the admin key', () => {
   expect(output).toMatch(/curl -s http:\/\/127\.0\.0\.1:\d+\/sms/);
   expect(output).toMatch(/admin key: sb_admin_sandbox_/);
 });
 
-it('answers an SMS, a WhatsApp message, a phone call and a Slack DM through the peers', async () => {
+it('answers an SMS, a WhatsApp message, a phone call, a Slack DM and an email through the peers', async () => {
   expect((await post('/sms', { from: '+15557654321', text: 'How do I get a refund?' })).body.status).toBe(200);
   await expect.poll(async () => (await sent()).twilio.filter((m) => m.to === '+15557654321').length, { timeout: 20_000 }).toBe(1);
 
@@ -67,6 +67,11 @@ it('answers an SMS, a WhatsApp message, a phone call and a Slack DM through the 
 
   expect((await post('/slack', { user: 'U0CUSTOMER', text: 'How long does shipping take?' })).body.status).toBe(200);
   await expect.poll(async () => (await sent()).slack.length, { timeout: 20_000 }).toBe(1);
+
+  const mail = await post('/email', { from: 'dana@customer.example', subject: 'Refund', text: 'How long do I have to get a refund?' });
+  expect(mail.status).toBe(200);
+  await expect.poll(async () => (await sent()).email.filter((m) => m.to.includes('dana@customer.example')).length, { timeout: 20_000 }).toBe(1);
+  expect((await sent()).email[0]).toMatchObject({ subject: 'Re: Refund', inReplyTo: mail.body.message_id });
 
   expect((await post('/sms', { from: 'not-a-number', text: 'x' })).status).toBe(400);
 }, 90_000);

@@ -1,0 +1,201 @@
+import { api, logout, me as fetchMe, onUnauthorized, stream } from './api.js';
+import { h, mount, toast } from './dom.js';
+import { renderLogin } from './login.js';
+import { buildNav, updateCounts } from './nav.js';
+
+// The shell: who is signed in, the left nav, the hash router, one live event stream shared by the views,
+// and keyboard shortcuts. Views are modules exporting render(root, ctx); admin and dashboard load on demand.
+
+const app = document.getElementById('app');
+const state = { me: null, nav: null, main: null, cleanups: [], closeStream: null, lastInbox: '#/inbox/mine', pendingG: false };
+const eventHandlers = new Set();
+
+function navigate(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+/** Runs `fn` when the route changes (views register their timers, listeners and subscriptions here). */
+function onLeave(fn) {
+  state.cleanups.push(fn);
+}
+
+/** Subscribes a view to live events until the route changes. */
+function onEvent(fn) {
+  eventHandlers.add(fn);
+  onLeave(() => eventHandlers.delete(fn));
+}
+
+/** A view's own keyboard shortcuts until the route changes; return true when the key was handled. */
+function onKey(fn) {
+  keyHandlers.add(fn);
+  onLeave(() => keyHandlers.delete(fn));
+}
+const keyHandlers = new Set();
+
+function parseHash() {
+  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  return { name: parts[0] ?? '', arg: parts[1] ?? '' };
+}
+
+async function route() {
+  for (const fn of state.cleanups.splice(0)) {
+    try {
+      fn();
+    } catch {
+      // a view's cleanup failing must not block the next view
+    }
+  }
+  const { name, arg } = parseHash();
+  if (!state.me) {
+    if (name !== 'login') history.replaceState(null, '', '#/login');
+    return showLogin();
+  }
+  if (name === 'login' || name === '') return navigate('#/inbox/mine');
+  if (!state.main) showShell();
+  const ctx = { api, me: state.me, navigate, onEvent, onKey, onLeave, refreshCounts, section: arg, lastInbox: () => state.lastInbox };
+  state.nav.setActive(name, arg);
+  const root = state.main;
+  root.replaceChildren(h('div', { class: 'view-loading', role: 'status' }, 'Loading…'));
+  try {
+    if (name === 'inbox') {
+      const view = ['mine', 'unassigned', 'teams', 'all'].includes(arg) ? arg : 'mine';
+      state.lastInbox = `#/inbox/${view}`;
+      const mod = await import('./inbox.js');
+      await mod.render(root, { ...ctx, view });
+    } else if (name === 'sessions' && arg) {
+      const mod = await import('./session.js');
+      await mod.render(root, { ...ctx, sessionId: arg });
+    } else if (name === 'dashboard') {
+      await renderOptional(root, './dashboard.js', ctx, 'Dashboard');
+    } else if (name === 'admin') {
+      if (state.me.agent.role !== 'admin') return mount(root, notice('Admins only', 'Ask an administrator for access to this page.'));
+      await renderOptional(root, './admin.js', { ...ctx, section: arg || 'channels' }, 'Admin');
+    } else {
+      mount(root, notice('Page not found', 'There is nothing at this address.'));
+    }
+  } catch (err) {
+    if (err?.status === 401) return;
+    mount(root, notice('Something went wrong', err?.message ?? String(err)));
+  }
+}
+
+/** Admin and dashboard come from another module that may not be there yet: say so instead of failing. */
+async function renderOptional(root, path, ctx, title) {
+  let mod;
+  try {
+    mod = await import(path);
+  } catch {
+    return mount(root, notice(`${title}: coming soon`, 'This part of the console is not available yet.'));
+  }
+  root.replaceChildren();
+  await mod.render(root, ctx);
+}
+
+function notice(title, text) {
+  return h('section', { class: 'empty-state' }, h('h1', {}, title), h('p', { class: 'muted' }, text));
+}
+
+function showLogin() {
+  state.main = null;
+  state.nav = null;
+  app.removeAttribute('aria-busy');
+  renderLogin(app, {
+    onSignedIn: async (session) => {
+      await signedIn(session);
+      navigate('#/inbox/mine');
+    },
+  });
+}
+
+function showShell() {
+  state.nav = buildNav({ me: state.me, onSignOut: signOut, navigate });
+  state.main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
+  const skip = h('a', { href: '#main', class: 'skip-link', onclick: (e) => (e.preventDefault(), state.main.focus()) }, 'Skip to content');
+  mount(app, skip, h('div', { class: 'shell' }, state.nav.el, state.main));
+  app.removeAttribute('aria-busy');
+  refreshCounts();
+}
+
+async function signedIn(session) {
+  state.me = session;
+  state.closeStream?.();
+  state.closeStream = stream(
+    (event) => {
+      for (const fn of eventHandlers) fn(event);
+      if (String(event.type).startsWith('conversation.')) scheduleCounts();
+    },
+    (status) => state.nav?.setLive(status),
+  );
+}
+
+let countsTimer = null;
+function scheduleCounts() {
+  clearTimeout(countsTimer);
+  countsTimer = setTimeout(refreshCounts, 800);
+}
+async function refreshCounts() {
+  if (!state.nav || !state.me) return;
+  try {
+    await updateCounts(api, state.me, state.nav);
+  } catch {
+    // counts are a nicety: the inbox itself reports errors
+  }
+}
+
+async function signOut() {
+  state.closeStream?.();
+  state.closeStream = null;
+  try {
+    await logout();
+  } catch {
+    // signed out locally either way
+  }
+  state.me = null;
+  navigate('#/login');
+}
+
+// 401 anywhere means the console session ended (expired, password changed): back to sign-in.
+onUnauthorized(() => {
+  if (!state.me) return;
+  state.closeStream?.();
+  state.me = null;
+  toast('Your session ended. Sign in again.', 'error');
+  navigate('#/login');
+});
+
+function typingTarget(t) {
+  return t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+}
+
+document.addEventListener('keydown', (e) => {
+  if (!state.me || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (typingTarget(e.target)) {
+    if (e.key === 'Escape') e.target.blur();
+    return;
+  }
+  if (state.pendingG) {
+    state.pendingG = false;
+    if (e.key === 'i') return (e.preventDefault(), navigate(state.lastInbox));
+    if (e.key === 'd') return (e.preventDefault(), navigate('#/dashboard'));
+  }
+  if (e.key === 'g') {
+    state.pendingG = true;
+    setTimeout(() => (state.pendingG = false), 1200);
+    return;
+  }
+  for (const fn of [...keyHandlers]) if (fn(e)) return e.preventDefault();
+  if (e.key === '?') toast('Shortcuts: j/k move · Enter open · r reply · e resolve · Esc back · g i inbox · g d dashboard');
+});
+
+window.addEventListener('hashchange', route);
+
+(async function start() {
+  try {
+    const session = await fetchMe();
+    if (session) await signedIn(session);
+  } catch (err) {
+    toast(err.message, 'error');
+  }
+  route();
+})();
