@@ -128,12 +128,16 @@ export function historyItemView(r: HistoryRecord, urlOf: AttachmentUrlOf = (a) =
   return item({ type: m.eventType, ...(m.text ? { content } : {}), ...extras });
 }
 
-/** The stored context, plus the delivery state of outbound messages. */
+/**
+ * The stored context, plus the delivery state of outbound messages and a customer's HTML (email), which was
+ * sanitized before it was stored; consoles show it only in a sandboxed frame.
+ */
 function contextOf(m: MessageRow): Record<string, unknown> | undefined {
   const delivery =
     m.direction === 'out' && m.eventType === 'message' && !m.private
       ? { delivery: { channel_message_id: m.externalId, status: m.deliveryStatus, error: m.error } }
       : {};
-  const merged = { ...(m.context ?? {}), ...delivery };
+  const html = m.direction === 'in' && m.html ? { html: m.html } : {};
+  const merged = { ...(m.context ?? {}), ...delivery, ...html };
   return Object.keys(merged).length ? merged : undefined;
 }

@@ -1,5 +1,6 @@
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import { ConsoleSessions, consoleRoutes } from '../console/server/index.ts';
 import type { Deps } from '../deps.ts';
 import { DEFAULT_ATTACHMENT_LIMITS } from '../domain/attachments.ts';
 import { waitingSessionsFor } from '../domain/routing.ts';
@@ -49,8 +50,10 @@ export function createApp(deps: Deps) {
 
   // Who may call what, in one place. Idempotency runs after auth: its keys are per organization.
   const idem = idempotency(deps.db);
-  const members = requireAuth(deps.keys, ['admin', 'agent']);
-  const admins = requireAuth(deps.keys, ['admin']);
+  // The console signs agents in with a cookie instead of a key: the same rules apply to both (console-spec).
+  const consoleSessions = new ConsoleSessions(deps);
+  const members = requireAuth(deps.keys, ['admin', 'agent'], consoleSessions);
+  const admins = requireAuth(deps.keys, ['admin'], consoleSessions);
   // Hono's `/x/*` also matches `/x` itself: listing both would run auth and idempotency twice.
   for (const path of ['/chat/*', '/contacts/*']) app.use(path, members, idem);
   // Agents read the people they work with; only admins change them.
@@ -64,6 +67,8 @@ export function createApp(deps: Deps) {
   }
 
   app.route('/', healthRoutes(deps));
+  // The web console: /console (its page and files) and /console/api/* (sign-in, live stream, dashboard).
+  app.route('/', consoleRoutes(deps, { sessions: consoleSessions }));
   app.route('/', sessionRoutes(deps));
   app.route('/', contactRoutes(deps));
   app.route('/', widgetAuthRoutes(deps));

@@ -89,7 +89,7 @@ export function schemaForm(schema, { values = {}, secretFields = [], secretsSet 
         ? el('textarea', { id, class: 'adm-input', rows: 3, value: has(stored) ? String(stored) : '' })
         : el('input', { id, type, class: 'adm-input', value: has(stored) ? String(stored) : '', step: s.type === 'number' ? 'any' : undefined });
       if (has(s.default)) control.placeholder = String(s.default);
-      if (s.pattern && !numeric && s.pattern.length < 30 && s.format === undefined) hints.push(`Format: ${s.pattern}`);
+      if (s.pattern && !numeric && s.format === undefined) hints.push(patternHint(s.pattern));
       read = () => {
         const raw = control.value.trim();
         return diff(raw === '' ? undefined : numeric ? Number(raw) : raw, stored);
@@ -142,5 +142,13 @@ export function schemaForm(schema, { values = {}, secretFields = [], secretsSet 
 
 function row(label, control, hints, extra = null) {
   return el('div', { class: 'adm-field' }, label, el('div', { class: 'adm-field-control' }, control, extra),
-    hints.length ? el('small', { class: 'adm-hint' }, hints.join(' ')) : null);
+    hints.some(Boolean) ? el('small', { class: 'adm-hint' }, hints.filter(Boolean).join(' ')) : null);
+}
+
+/** A readable hint for the patterns adapters use (Twilio SIDs, E.164), the raw pattern for short others. */
+function patternHint(pattern) {
+  const sid = /^\^\(?([A-Za-z]+)\)?\[0-9a-fA-F\]\{(\d+)\}\$$/.exec(pattern);
+  if (sid) return `Starts with ${sid[1]}, then ${sid[2]} hex characters.`;
+  if (pattern.includes('\\+[1-9]')) return 'A phone number in E.164 format, e.g. +14155550123.';
+  return pattern.length <= 40 ? `Format: ${pattern}` : '';
 }

@@ -21,10 +21,8 @@ export async function render(root, ctx) {
   const section = ctx.section || sectionFromHash();
   const entry = SECTIONS.find(([key]) => key === section) ?? SECTIONS[0];
   const content = el('div', { class: 'adm-content' });
-  root.replaceChildren(el('div', { class: 'adm' },
-    el('nav', { class: 'adm-tabs', 'aria-label': 'Admin sections' },
-      ...SECTIONS.map(([key, label]) => el('a', { href: `#/admin/${key}`, class: 'adm-tab', 'aria-current': key === entry[0] ? 'page' : undefined }, label))),
-    content));
+  // The shell's left nav already links every section, so the page is just the section.
+  root.replaceChildren(el('div', { class: 'adm' }, content));
   if (ctx.me?.agent && ctx.me.agent.role !== 'admin') {
     content.replaceChildren(el('div', { class: 'adm-empty' }, 'Only admins can change these settings.'));
     return;

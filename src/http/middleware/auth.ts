@@ -1,4 +1,6 @@
+import { timingSafeEqual } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
+import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { hashApiKey } from '../../crypto/api-key.ts';
 import type { Db } from '../../db/client.ts';
@@ -41,16 +43,53 @@ export class ApiKeyResolver {
   }
 }
 
-/** `Authorization: Bearer <key>`; missing or unknown → 401, valid but not one of `roles` → 403. */
-export function requireAuth(resolver: ApiKeyResolver, roles: readonly ApiKeyRole[]) {
+/**
+ * A console sign-in, as the cookie branch of requireAuth sees it (src/console/server/console-sessions.ts): the
+ * cookie's token resolves to who is calling and the CSRF token their writes must echo.
+ */
+export interface CookieAuthenticator {
+  readonly cookieName: string;
+  authenticate(token: string): Promise<{ auth: AuthContext; csrf: string } | null>;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+/**
+ * `Authorization: Bearer <key>`; missing or unknown → 401, valid but not one of `roles` → 403.
+ * With `cookies`, a request without an Authorization header may instead carry the console's session cookie; a
+ * write made that way must echo the session's CSRF token in `X-CSRF-Token` (a cookie rides along on any request
+ * the browser sends, a header only on those our own page makes).
+ */
+export function requireAuth(resolver: ApiKeyResolver, roles: readonly ApiKeyRole[], cookies?: CookieAuthenticator) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new UnauthorizedError('Missing API key: send Authorization: Bearer <key>');
-    const auth = await resolver.resolve(match[1]!);
-    if (!auth) throw new UnauthorizedError('Invalid or revoked API key');
-    if (!roles.includes(auth.role)) throw new ForbiddenError(`A ${auth.role} key cannot do this`);
+    const header = c.req.header('authorization');
+    const token = header === undefined && cookies ? getCookie(c, cookies.cookieName) : undefined;
+    let auth: AuthContext;
+    if (token !== undefined && cookies) {
+      const session = await cookies.authenticate(token);
+      if (!session) throw new UnauthorizedError('Console session expired or signed out: sign in again');
+      if (!SAFE_METHODS.has(c.req.method) && !sameSecret(c.req.header('x-csrf-token'), session.csrf)) {
+        throw new ForbiddenError('Missing or invalid CSRF token');
+      }
+      auth = session.auth;
+      if (!roles.includes(auth.role)) throw new ForbiddenError(`An ${auth.role} cannot do this`);
+    } else {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+      if (!match) throw new UnauthorizedError('Missing API key: send Authorization: Bearer <key>');
+      const resolved = await resolver.resolve(match[1]!);
+      if (!resolved) throw new UnauthorizedError('Invalid or revoked API key');
+      auth = resolved;
+      if (!roles.includes(auth.role)) throw new ForbiddenError(`A ${auth.role} key cannot do this`);
+    }
     c.set('auth', auth);
     await next();
   });
+}
+
+/** Constant-time comparison of a presented secret with the expected one. */
+export function sameSecret(presented: string | undefined, expected: string): boolean {
+  if (presented === undefined) return false;
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

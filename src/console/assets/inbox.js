@@ -1,0 +1,164 @@
+import { h, mount, toast } from './dom.js';
+import { loadPreviews, sessionRow } from './inbox-item.js';
+import { myTeamIds } from './nav.js';
+
+// The inbox: one of four views (mine, unassigned, my teams, all), a status filter and search, live refresh,
+// and j/k/Enter keyboard navigation.
+
+const TITLES = { mine: 'Assigned to me', unassigned: 'Unassigned', teams: 'My teams', all: 'All conversations' };
+const EMPTY = {
+  mine: 'Nothing assigned to you. Enjoy the quiet, or pick one up from Unassigned.',
+  unassigned: 'Every conversation has an owner (or the AI is handling it).',
+  teams: 'No conversations for your teams right now.',
+  all: 'No conversations match.',
+};
+// Kept across visits so going back to the inbox restores the filter.
+const filters = { status: 'open', q: '' };
+let agentsCache = null;
+
+export async function render(root, ctx) {
+  const { api, me, view } = ctx;
+  let token = 0;
+  let rows = [];
+  let selected = -1;
+
+  const statusSelect = h(
+    'select',
+    { id: 'inbox-status', 'aria-label': 'Status', onchange: () => ((filters.status = statusSelect.value), load()) },
+    [['open', 'Open'], ['closed_resolved', 'Resolved'], ['closed_unresolved', 'Closed unresolved'], ['', 'Any status']].map(([v, label]) =>
+      h('option', { value: v, selected: filters.status === v }, label),
+    ),
+  );
+  let searchTimer;
+  const search = h('input', {
+    type: 'search',
+    placeholder: 'Search name, email, message…',
+    'aria-label': 'Search conversations',
+    value: filters.q,
+    oninput: () => {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(() => ((filters.q = search.value.trim()), load()), 300);
+    },
+  });
+  const list = h('ul', { role: 'list', class: 'session-list', 'aria-label': 'Conversations', 'aria-busy': 'true' });
+  const footer = h('div', { class: 'list-footer' });
+  const count = h('span', { class: 'muted small', 'aria-live': 'polite' });
+
+  mount(
+    root,
+    h(
+      'section',
+      { class: 'inbox', 'aria-labelledby': 'inbox-title' },
+      h(
+        'header',
+        { class: 'view-header' },
+        h('div', {}, h('h1', { id: 'inbox-title' }, TITLES[view]), count),
+        h('div', { class: 'view-tools' }, search, statusSelect, h('button', { type: 'button', class: 'btn', onclick: () => load() }, 'Refresh')),
+      ),
+      h('div', { class: 'list-scroll' }, list, footer),
+    ),
+  );
+
+  async function fetchPage(cursor) {
+    const status = filters.status || undefined;
+    const q = filters.q || undefined;
+    if (view === 'mine') return api.get(`/chat/sessions${api.qs({ assignee_id: me.agent.id, status, q, cursor, limit: 50 })}`);
+    if (view === 'teams') {
+      const teamIds = await myTeamIds(api, me);
+      if (!teamIds.length) return { items: [], next: null, note: 'You are not in any team yet.' };
+      const page = cursor ? Number(cursor) : 1;
+      const out = await api.post('/chat/sessions/filter', {
+        filters: { team_ids: teamIds, ...(status ? { status: [status] } : {}) },
+        page,
+        limit: 50,
+      });
+      const items = q ? out.data.filter((s) => matches(s, q)) : out.data;
+      return { items, next: out.has_next ? String(page + 1) : null };
+    }
+    const out = await api.get(`/chat/sessions${api.qs({ status, q, cursor, limit: 50 })}`);
+    // The API has no "unassigned" filter: it is the open sessions without an assignee.
+    if (view === 'unassigned') out.items = out.items.filter((s) => !s.assignee_id);
+    return out;
+  }
+
+  async function load(append = false, cursor = undefined) {
+    const mine = ++token;
+    list.setAttribute('aria-busy', 'true');
+    try {
+      const [page, agents] = await Promise.all([fetchPage(cursor), agentsById(api)]);
+      if (mine !== token) return;
+      const made = page.items.map((s) => sessionRow(s, { agentsById: agents, meId: me.agent.id }));
+      const keepId = rows[selected]?.session.id;
+      rows = append ? [...rows, ...made] : made;
+      if (!append) list.replaceChildren();
+      for (const r of made) list.appendChild(r.li);
+      if (!rows.length) list.appendChild(h('li', { class: 'list-empty' }, page.note ?? (filters.q ? 'No conversations match your search.' : EMPTY[view])));
+      count.textContent = rows.length ? `${rows.length}${page.next ? '+' : ''} conversation${rows.length === 1 ? '' : 's'}` : '';
+      mount(footer, page.next ? h('button', { type: 'button', class: 'btn', onclick: () => load(true, page.next) }, 'Load more') : null);
+      select(Math.max(0, rows.findIndex((r) => r.session.id === keepId)), false);
+      loadPreviews(api, made, () => mine === token);
+    } catch (err) {
+      if (mine === token) {
+        list.replaceChildren(h('li', { class: 'list-empty list-error', role: 'alert' }, `Could not load conversations: ${err.message}`));
+      }
+    } finally {
+      if (mine === token) list.setAttribute('aria-busy', 'false');
+    }
+  }
+
+  function select(i, focus = true) {
+    if (!rows.length) return (selected = -1);
+    selected = Math.min(rows.length - 1, Math.max(0, i));
+    rows.forEach((r, n) => (n === selected ? r.li.setAttribute('aria-current', 'true') : r.li.removeAttribute('aria-current')));
+    if (focus) {
+      rows[selected].link.focus();
+      rows[selected].li.scrollIntoView({ block: 'nearest' });
+    }
+  }
+  list.addEventListener('focusin', (e) => {
+    const i = rows.findIndex((r) => r.link === e.target);
+    if (i >= 0) select(i, false);
+  });
+
+  ctx.onKey((e) => {
+    if (e.key === 'j' || e.key === 'ArrowDown') return select(selected + 1), true;
+    if (e.key === 'k' || e.key === 'ArrowUp') return select(selected - 1), true;
+    if (e.key === 'Enter' && rows[selected]) return ctx.navigate(`#/sessions/${rows[selected].session.id}`), true;
+    if (e.key === '/') return search.focus(), true;
+    return false;
+  });
+
+  // Live: anything that changes a conversation reloads the list (debounced; keeps the selection).
+  let liveTimer;
+  ctx.onEvent((ev) => {
+    if (!String(ev.type).startsWith('conversation.') && !String(ev.type).startsWith('message.')) return;
+    clearTimeout(liveTimer);
+    liveTimer = setTimeout(() => load(), 600);
+  });
+  ctx.onLeave(() => {
+    token++;
+    clearTimeout(liveTimer);
+    clearTimeout(searchTimer);
+  });
+
+  await load();
+  if (document.activeElement === document.body) rows[0]?.link.focus({ preventScroll: true });
+}
+
+function matches(s, q) {
+  const hay = [s.contact?.name, s.contact?.email, s.subject, s.summary].join(' ').toLowerCase();
+  return hay.includes(q.toLowerCase());
+}
+
+/** Agents by id, to name assignees (refreshed each minute). */
+export async function agentsById(api) {
+  if (agentsCache && Date.now() - agentsCache.at < 60_000) return agentsCache.map;
+  try {
+    const out = await api.get('/agents?limit=100');
+    agentsCache = { at: Date.now(), map: new Map(out.items.map((a) => [a.id, a])) };
+  } catch (err) {
+    toast(`Could not load agents: ${err.message}`, 'error');
+    agentsCache = { at: Date.now(), map: new Map() };
+  }
+  return agentsCache.map;
+}

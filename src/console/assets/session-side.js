@@ -1,0 +1,88 @@
+import { fullTime, h, initials, timeAgo } from './dom.js';
+import { CHANNEL_LABELS, STATUS_LABELS, channelBadge, contactName } from './inbox-item.js';
+
+// The side panel: who the customer is, the session's and the contact's custom data, their other conversations.
+
+export function buildSide({ api, navigate }) {
+  const el = h('aside', { class: 'side', 'aria-label': 'Details' });
+
+  async function update(session) {
+    const c = session.contact;
+    const name = contactName(c);
+    const others = h('ul', { class: 'side-sessions', role: 'list', 'aria-label': 'Other conversations' }, h('li', { class: 'muted small' }, 'Loading…'));
+    el.replaceChildren(
+      h(
+        'section',
+        { class: 'side-card side-contact' },
+        h('span', { class: 'avatar avatar-lg', 'aria-hidden': 'true' }, initials(name)),
+        h('h2', {}, name),
+        c.verified ? h('span', { class: 'badge badge-closed_resolved' }, 'Verified') : h('span', { class: 'badge' }, 'Not verified'),
+        facts([
+          ['Email', c.email ?? c.non_verified_email],
+          ['Phone', c.phone_number],
+          ...c.identities.map((i) => [CHANNEL_LABELS[i.channel_type] ?? i.channel_type, i.address]),
+          ['Opted out', c.opted_out.length ? c.opted_out.map((k) => CHANNEL_LABELS[k] ?? k).join(', ') : null],
+          ['Customer since', fullTime(c.created_at)],
+        ]),
+      ),
+      h(
+        'section',
+        { class: 'side-card' },
+        h('h3', {}, 'Conversation'),
+        facts([
+          ['Ticket', `#${session.ticket_number}`],
+          ['Channel', CHANNEL_LABELS[session.channel.type] ?? session.channel.type],
+          ['Status', STATUS_LABELS[session.status]],
+          ['Started', fullTime(session.created_at)],
+          ['Language', session.language],
+          ['Sentiment', session.sentiment],
+          ['AI outcome', session.ai_closure_type],
+          ['Messages', String(session.message_count)],
+        ]),
+        session.handoff ? h('div', { class: 'side-summary' }, h('h3', {}, 'Handoff summary'), h('p', {}, session.handoff.summary)) : null,
+        session.summary ? h('div', { class: 'side-summary' }, h('h3', {}, 'Summary'), h('p', {}, session.summary)) : null,
+      ),
+      dataCard('Session data', session.custom_data),
+      dataCard('Contact data', { ...(c.non_verified_custom_data ?? {}), ...(c.custom_data ?? {}) }),
+      h('section', { class: 'side-card' }, h('h3', {}, 'Other conversations'), others),
+    );
+    try {
+      const out = await api.get(`/chat/sessions${api.qs({ contact_id: c.id, limit: 20 })}`);
+      const items = out.items.filter((s) => s.id !== session.id);
+      others.replaceChildren(
+        ...(items.length
+          ? items.map((s) =>
+              h(
+                'li',
+                {},
+                h(
+                  'a',
+                  { href: `#/sessions/${s.id}`, class: 'side-session', onclick: (e) => (e.preventDefault(), navigate(`#/sessions/${s.id}`)) },
+                  h('span', {}, `#${s.ticket_number} `, s.subject ?? ''),
+                  h('span', { class: 'side-session-meta' }, channelBadge(s.channel.type), h('span', { class: `badge badge-${s.status}` }, STATUS_LABELS[s.status]), h('span', { class: 'muted small' }, timeAgo(s.last_message_at ?? s.created_at))),
+                ),
+              ),
+            )
+          : [h('li', { class: 'muted small' }, 'No other conversations.')]),
+      );
+    } catch (err) {
+      others.replaceChildren(h('li', { class: 'muted small' }, `Could not load: ${err.message}`));
+    }
+  }
+  return { el, update };
+}
+
+function facts(pairs) {
+  const rows = pairs.filter(([, v]) => v !== null && v !== undefined && v !== '');
+  return h('dl', { class: 'facts' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
+}
+
+function dataCard(title, data) {
+  const entries = Object.entries(data ?? {});
+  return h(
+    'section',
+    { class: 'side-card' },
+    h('h3', {}, title),
+    entries.length ? facts(entries.map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v])) : h('p', { class: 'muted small' }, 'None'),
+  );
+}
