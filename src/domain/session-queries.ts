@@ -1,10 +1,10 @@
 import { utcSortKey } from '../db/keyset.ts';
-import { type SQL, and, asc, desc, eq, gt, gte, inArray, lt, ne, or, sql } from 'drizzle-orm';
+import { type SQL, and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.ts';
 import { agents, attachments, channels, contactIdentities, contacts, messages, sessions, teams } from '../db/schema/index.ts';
 import { NotFoundError } from '../errors.ts';
 import type { CustomData } from './custom-data.ts';
-import type { ChannelKind, Sentiment, SessionStatus } from './enums.ts';
+import type { ChannelKind, Priority, Sentiment, SessionStatus } from './enums.ts';
 import type { HistoryRecord, SessionRecord } from './session-views.ts';
 
 // Reads for the chat-sessions API. Every query is scoped by org id: another organization's row is "not found".
@@ -16,10 +16,13 @@ export interface SessionFilters {
   statuses?: SessionStatus[] | undefined;
   channelTypes?: ChannelKind[] | undefined;
   sentiments?: Sentiment[] | undefined;
+  priorities?: Priority[] | undefined;
   assigneeIds?: string[] | undefined;
   teamIds?: string[] | undefined;
   contactIds?: string[] | undefined;
   handedOff?: boolean | undefined;
+  /** true: no assignee; false: some assignee. */
+  unassigned?: boolean | undefined;
   createdAfter?: Date | undefined;
   createdBefore?: Date | undefined;
   updatedAfter?: Date | undefined;
@@ -36,7 +39,9 @@ export function sessionWhere(orgId: string, f: SessionFilters): SQL {
   conds.push(anyOf(sessions.status, f.statuses), anyOf(channels.type, f.channelTypes));
   conds.push(anyOf(sessions.sentiment, f.sentiments), anyOf(sessions.assigneeId, f.assigneeIds));
   conds.push(anyOf(sessions.teamId, f.teamIds), anyOf(sessions.contactId, f.contactIds));
+  conds.push(anyOf(sessions.priority, f.priorities));
   if (f.handedOff !== undefined) conds.push(eq(sessions.handedOff, f.handedOff));
+  if (f.unassigned !== undefined) conds.push(f.unassigned ? isNull(sessions.assigneeId) : isNotNull(sessions.assigneeId));
   if (f.createdAfter) conds.push(gte(sessions.createdAt, f.createdAfter));
   if (f.createdBefore) conds.push(lt(sessions.createdAt, f.createdBefore));
   if (f.updatedAfter) conds.push(gte(sessions.updatedAt, f.updatedAfter));

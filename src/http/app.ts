@@ -18,6 +18,7 @@ import { fileRoutes } from './routes/files.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
+import { cannedResponseRoutes } from './routes/canned-responses.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { teamRoutes } from './routes/teams.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -62,6 +63,7 @@ export function createApp(deps: Deps) {
   // An agent key may PATCH only its own availability (enforced in the route).
   app.use('/agents/*', readers(['PATCH']), idem);
   app.use('/teams/*', readers(), idem);
+  app.use('/canned-responses/*', readers(), idem);
   for (const path of ['/channels/*', '/api-keys/*', '/knowledge/*', '/webhook-endpoints/*', '/settings/*', '/widget/authenticate-user']) {
     app.use(path, admins, idem);
   }
@@ -91,6 +93,7 @@ export function createApp(deps: Deps) {
   app.route('/', agentRoutes(deps, offer));
   app.route('/', teamRoutes(deps, offer));
   app.route('/', knowledgeRoutes(deps));
+  app.route('/', cannedResponseRoutes(deps));
   app.route('/', settingsRoutes(deps));
   // Web chat: visitor tokens and each channel's allowed origins, no API keys (docs/web-chat.md).
   app.route('/', widgetRoutes(deps));

@@ -112,6 +112,45 @@ describe('GET /chat/sessions', () => {
     expect((await list('?handed_off=maybe')).status).toBe(400);
   });
 
+  it('filters by priority and unassigned (Switchboard additions), combined with the other filters', async () => {
+    await t.call('PATCH', `/chat/sessions/${ids[4]}`, { priority: 'urgent' });
+    await t.call('PATCH', `/chat/sessions/${ids[6]}`, { priority: 'high' });
+    const idsOf = async (query: string) => {
+      const res = await list(query);
+      expect(res.status, query).toBe(200);
+      return res.body.items.map((s: { id: string }) => s.id);
+    };
+
+    expect(await idsOf('?priority=urgent')).toEqual([ids[4]]);
+    expect(await idsOf('?priority=high')).toEqual([ids[6]]);
+    expect(await idsOf('?priority=low')).toEqual([]);
+    const normal = await idsOf('?priority=normal&limit=100');
+    expect(normal).toHaveLength(24); // 25 + the late one, minus the urgent and the high
+    expect(normal).not.toContain(ids[4]);
+
+    // Only ids[2] has an assignee (previous test).
+    expect(await idsOf('?unassigned=false')).toEqual([ids[2]]);
+    const unassigned = await idsOf('?unassigned=true&limit=100');
+    expect(unassigned).toHaveLength(25);
+    expect(unassigned).not.toContain(ids[2]);
+    expect(await idsOf('?unassigned=true&priority=urgent&channel_type=api&status=open')).toEqual([ids[4]]);
+    expect(await idsOf('?unassigned=true&priority=urgent&channel_type=sms')).toEqual([]);
+    expect(await idsOf('?unassigned=false&priority=urgent')).toEqual([]);
+    expect(await idsOf('?unassigned=true&priority=high&q=contact%206')).toEqual([ids[6]]);
+
+    const paged = await list('?unassigned=true&limit=10');
+    const second = await list(`?unassigned=true&limit=10&cursor=${paged.body.next}`);
+    expect(second.body.items.map((s: { id: string }) => s.id)).not.toContain(ids[2]);
+    expect(second.body.items).toHaveLength(10);
+
+    for (const bad of ['?priority=extreme', '?priority=URGENT', '?unassigned=yes', '?unassigned=']) {
+      const res = await list(bad);
+      expect(res.status, bad).toBe(400);
+      expectOpenError(res.body, 400);
+      expect(res.body.details[0].path, bad).toBe(bad.slice(1).split('=')[0]);
+    }
+  });
+
   it('searches contact names and message text with q', async () => {
     expect((await list('?q=zebedee')).body.items.map((s: { id: string }) => s.id)).toEqual([ids[7]]);
     expect((await list('?q=BUMP')).body.items.map((s: { id: string }) => s.id)).toEqual([ids[3]]);
@@ -152,6 +191,20 @@ describe('POST /chat/sessions/filter', () => {
     expect((await filter({ filters: { sentiment: ['angry'] } })).body.data).toEqual([]);
   });
 
+  it('filters by priorities, unassigned and q', async () => {
+    const ofBody = async (filters: unknown) => {
+      const res = await filter({ filters, limit: 100 });
+      expect(res.status, JSON.stringify(filters)).toBe(200);
+      return res.body.data.map((s: { id: string }) => s.id);
+    };
+    expect((await ofBody({ priority: ['urgent', 'high'] })).sort()).toEqual([ids[4], ids[6]].sort());
+    expect(await ofBody({ priority: ['urgent'], channel_types: ['sms'] })).toEqual([]);
+    expect(await ofBody({ unassigned: false })).toEqual([ids[2]]);
+    expect(await ofBody({ unassigned: true })).toHaveLength(25);
+    expect(await ofBody({ q: 'zebedee', unassigned: true })).toEqual([ids[7]]);
+    expect(await ofBody({ q: 'BUMP' })).toEqual([ids[3]]);
+  });
+
   it('refuses bad pages, limits, sort keys and nested custom_data', async () => {
     const bodies = [
       { page: 0 },
@@ -160,6 +213,11 @@ describe('POST /chat/sessions/filter', () => {
       { filters: { custom_data: { a: { b: 1 } } } },
       { filters: { custom_data: { a: 'nul\u0000' } } },
       { filters: { foo: 1 } },
+      { filters: { priority: ['extreme'] } },
+      { filters: { priority: 'urgent' } },
+      { filters: { unassigned: 'true' } },
+      { filters: { q: '' } },
+      { filters: { q: 'a\u0000b' } },
     ];
     for (const body of bodies) {
       const res = await filter(body);

@@ -55,7 +55,10 @@ async function route() {
   if (!state.main) showShell();
   const ctx = { api, me: state.me, navigate, onEvent, onKey, onLeave, refreshCounts, section: arg, lastInbox: () => state.lastInbox };
   state.nav.setActive(name, arg);
-  const root = state.main;
+  // Each route draws into an element of its own: a slow view that finishes after the user has moved on writes
+  // into a detached element instead of over the current page.
+  const root = h('div', { class: 'view-root' });
+  state.main.replaceChildren(root);
   root.replaceChildren(h('div', { class: 'view-loading', role: 'status' }, 'Loading…'));
   try {
     if (name === 'inbox') {

@@ -2,8 +2,8 @@ import { h, mount, toast } from './dom.js';
 import { loadPreviews, sessionRow } from './inbox-item.js';
 import { myTeamIds } from './nav.js';
 
-// The inbox: one of four views (mine, unassigned, my teams, all), a status filter and search, live refresh,
-// and j/k/Enter keyboard navigation.
+// The inbox: one of four views (mine, unassigned, my teams, all), status / channel / priority filters and search
+// (all applied by the API, never to a page in the browser), live refresh, and j/k/Enter keyboard navigation.
 
 const TITLES = { mine: 'Assigned to me', unassigned: 'Unassigned', teams: 'My teams', all: 'All conversations' };
 const EMPTY = {
@@ -12,8 +12,15 @@ const EMPTY = {
   teams: 'No conversations for your teams right now.',
   all: 'No conversations match.',
 };
-// Kept across visits so going back to the inbox restores the filter.
-const filters = { status: 'open', q: '' };
+const STATUS_OPTIONS = [['open', 'Open'], ['closed_resolved', 'Resolved'], ['closed_unresolved', 'Closed unresolved'], ['', 'Any status']];
+const CHANNEL_OPTIONS = [
+  ['', 'All channels'], ['web', 'Web chat'], ['email', 'Email'], ['sms', 'SMS'],
+  ['whatsapp', 'WhatsApp'], ['phone_voice', 'Phone'], ['slack', 'Slack'], ['api', 'API'],
+];
+const PRIORITY_OPTIONS = [['', 'Any priority'], ['urgent', 'Urgent'], ['high', 'High'], ['normal', 'Normal'], ['low', 'Low']];
+const DEFAULTS = { status: 'open', channel: '', priority: '', q: '' };
+// Kept in memory across views and visits, so going back to the inbox (or to another view) keeps the filters.
+const filters = { ...DEFAULTS };
 let agentsCache = null;
 
 export async function render(root, ctx) {
@@ -22,13 +29,18 @@ export async function render(root, ctx) {
   let rows = [];
   let selected = -1;
 
-  const statusSelect = h(
-    'select',
-    { id: 'inbox-status', 'aria-label': 'Status', onchange: () => ((filters.status = statusSelect.value), load()) },
-    [['open', 'Open'], ['closed_resolved', 'Resolved'], ['closed_unresolved', 'Closed unresolved'], ['', 'Any status']].map(([v, label]) =>
-      h('option', { value: v, selected: filters.status === v }, label),
-    ),
-  );
+  /** A filter select bound to `filters[key]`; changing it reloads the list. */
+  const filterSelect = (key, label, options) => {
+    const el = h(
+      'select',
+      { id: `inbox-${key}`, 'aria-label': label, onchange: () => ((filters[key] = el.value), syncClear(), load()) },
+      options.map(([v, text]) => h('option', { value: v, selected: filters[key] === v }, text)),
+    );
+    return el;
+  };
+  const statusSelect = filterSelect('status', 'Status', STATUS_OPTIONS);
+  const channelSelect = filterSelect('channel', 'Channel', CHANNEL_OPTIONS);
+  const prioritySelect = filterSelect('priority', 'Priority', PRIORITY_OPTIONS);
   let searchTimer;
   const search = h('input', {
     type: 'search',
@@ -37,9 +49,23 @@ export async function render(root, ctx) {
     value: filters.q,
     oninput: () => {
       clearTimeout(searchTimer);
-      searchTimer = setTimeout(() => ((filters.q = search.value.trim()), load()), 300);
+      searchTimer = setTimeout(() => ((filters.q = search.value.trim()), syncClear(), load()), 300);
     },
   });
+  const clearButton = h('button', { type: 'button', class: 'btn btn-ghost', onclick: clearFilters }, 'Clear filters');
+  const isFiltered = () => Object.keys(DEFAULTS).some((k) => filters[k] !== DEFAULTS[k]);
+  const syncClear = () => (clearButton.hidden = !isFiltered());
+  function clearFilters() {
+    clearTimeout(searchTimer);
+    Object.assign(filters, DEFAULTS);
+    statusSelect.value = filters.status;
+    channelSelect.value = filters.channel;
+    prioritySelect.value = filters.priority;
+    search.value = '';
+    syncClear();
+    load();
+  }
+  syncClear();
   const list = h('ul', { role: 'list', class: 'session-list', 'aria-label': 'Conversations', 'aria-busy': 'true' });
   const footer = h('div', { class: 'list-footer' });
   const count = h('span', { class: 'muted small', 'aria-live': 'polite' });
@@ -53,7 +79,16 @@ export async function render(root, ctx) {
         'header',
         { class: 'view-header' },
         h('div', {}, h('h1', { id: 'inbox-title' }, TITLES[view]), count),
-        h('div', { class: 'view-tools' }, search, statusSelect, h('button', { type: 'button', class: 'btn', onclick: () => load() }, 'Refresh')),
+        h(
+          'div',
+          { class: 'view-tools', role: 'group', 'aria-label': 'Filters' },
+          search,
+          statusSelect,
+          channelSelect,
+          prioritySelect,
+          clearButton,
+          h('button', { type: 'button', class: 'btn', onclick: () => load() }, 'Refresh'),
+        ),
       ),
       h('div', { class: 'list-scroll' }, list, footer),
     ),
@@ -61,24 +96,23 @@ export async function render(root, ctx) {
 
   async function fetchPage(cursor) {
     const status = filters.status || undefined;
+    const channel_type = filters.channel || undefined;
+    const priority = filters.priority || undefined;
     const q = filters.q || undefined;
-    if (view === 'mine') return api.get(`/chat/sessions${api.qs({ assignee_id: me.agent.id, status, q, cursor, limit: 50 })}`);
     if (view === 'teams') {
       const teamIds = await myTeamIds(api, me);
       if (!teamIds.length) return { items: [], next: null, note: 'You are not in any team yet.' };
       const page = cursor ? Number(cursor) : 1;
-      const out = await api.post('/chat/sessions/filter', {
-        filters: { team_ids: teamIds, ...(status ? { status: [status] } : {}) },
-        page,
-        limit: 50,
-      });
-      const items = q ? out.data.filter((s) => matches(s, q)) : out.data;
-      return { items, next: out.has_next ? String(page + 1) : null };
+      const body = { team_ids: teamIds };
+      if (status) body.status = [status];
+      if (channel_type) body.channel_types = [channel_type];
+      if (priority) body.priority = [priority];
+      if (q) body.q = q;
+      const out = await api.post('/chat/sessions/filter', { filters: body, page, limit: 50 });
+      return { items: out.data, next: out.has_next ? String(page + 1) : null };
     }
-    const out = await api.get(`/chat/sessions${api.qs({ status, q, cursor, limit: 50 })}`);
-    // The API has no "unassigned" filter: it is the open sessions without an assignee.
-    if (view === 'unassigned') out.items = out.items.filter((s) => !s.assignee_id);
-    return out;
+    const byView = view === 'mine' ? { assignee_id: me.agent.id } : view === 'unassigned' ? { unassigned: 'true' } : {};
+    return api.get(`/chat/sessions${api.qs({ ...byView, status, channel_type, priority, q, cursor, limit: 50 })}`);
   }
 
   async function load(append = false, cursor = undefined) {
@@ -92,7 +126,7 @@ export async function render(root, ctx) {
       rows = append ? [...rows, ...made] : made;
       if (!append) list.replaceChildren();
       for (const r of made) list.appendChild(r.li);
-      if (!rows.length) list.appendChild(h('li', { class: 'list-empty' }, page.note ?? (filters.q ? 'No conversations match your search.' : EMPTY[view])));
+      if (!rows.length) list.appendChild(h('li', { class: 'list-empty' }, page.note ?? (isFiltered() ? 'No conversations match these filters.' : EMPTY[view])));
       count.textContent = rows.length ? `${rows.length}${page.next ? '+' : ''} conversation${rows.length === 1 ? '' : 's'}` : '';
       mount(footer, page.next ? h('button', { type: 'button', class: 'btn', onclick: () => load(true, page.next) }, 'Load more') : null);
       select(Math.max(0, rows.findIndex((r) => r.session.id === keepId)), false);
@@ -143,11 +177,6 @@ export async function render(root, ctx) {
 
   await load();
   if (document.activeElement === document.body) rows[0]?.link.focus({ preventScroll: true });
-}
-
-function matches(s, q) {
-  const hay = [s.contact?.name, s.contact?.email, s.subject, s.summary].join(' ').toLowerCase();
-  return hay.includes(q.toLowerCase());
 }
 
 /** Agents by id, to name assignees (refreshed each minute). */

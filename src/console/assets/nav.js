@@ -13,6 +13,7 @@ export const ADMIN_SECTIONS = [
   ['agents', 'Agents'],
   ['teams', 'Teams'],
   ['knowledge', 'Knowledge'],
+  ['canned', 'Canned responses'],
   ['ai', 'AI settings'],
   ['api-keys', 'API keys'],
   ['webhooks', 'Webhooks'],

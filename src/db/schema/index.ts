@@ -7,5 +7,6 @@ export * from './sessions.ts';
 export * from './messages.ts';
 export * from './people.ts';
 export * from './knowledge.ts';
+export * from './canned.ts';
 export * from './events.ts';
 export * from './mail.ts';

@@ -35,6 +35,9 @@ const list = createRoute({
   path: '/chat/sessions',
   operationId: 'listChatSessions',
   summary: 'List chat sessions, newest activity first',
+  description:
+    'Open’s filters (`status`, `channel_type`, `handed_off`, `cursor`) plus Switchboard’s: dates, `contact_id`, ' +
+    '`assignee_id`, `unassigned`, `team_id`, `priority` and free-text `q`. All filters combine with AND.',
   tags: sessionTags,
   security: bearerSecurity,
   request: { query: SessionListQuery },
@@ -46,6 +49,7 @@ const filter = createRoute({
   path: '/chat/sessions/filter',
   operationId: 'filterChatSessions',
   summary: 'Filter chat sessions (page-numbered)',
+  description: 'Each list filter matches any of its values; different filters combine with AND.',
   tags: sessionTags,
   security: bearerSecurity,
   request: { headers: idempotencyHeader, body: jsonBody(FilterBody) },
@@ -62,7 +66,9 @@ export function listRoutes(app: SessionRouter, deps: Deps): void {
       {
         statuses: q.status ? [q.status] : undefined,
         channelTypes: q.channel_type ? [q.channel_type] : undefined,
+        priorities: q.priority ? [q.priority] : undefined,
         handedOff: q.handed_off,
+        unassigned: q.unassigned,
         createdAfter: q.created_after,
         createdBefore: q.created_before,
         updatedAfter: q.updated_after,
@@ -87,12 +93,15 @@ export function listRoutes(app: SessionRouter, deps: Deps): void {
         statuses: f.status,
         channelTypes: f.channel_types,
         sentiments: f.sentiment,
+        priorities: f.priority,
         assigneeIds: f.assignee_ids,
+        unassigned: f.unassigned,
         teamIds: f.team_ids,
         contactIds: f.contact_ids,
         createdAfter: f.created_after,
         createdBefore: f.created_before,
         customData: f.custom_data,
+        q: f.q,
       },
       { sortBy: sort_by, sortOrder: sort_order, page, limit },
     );

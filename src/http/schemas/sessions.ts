@@ -8,6 +8,8 @@ import { ContactDto, contactInput, customData, isoDate, listQuery, rejectNul } f
 const id = z.guid().openapi({ format: 'uuid' });
 const status = z.enum(SESSION_STATUSES);
 const channelType = z.enum(CHANNEL_KINDS);
+const priority = z.enum(PRIORITIES);
+const search = z.string().min(1).max(200);
 const boolString = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const SessionParams = z.object({ session_id: id.openapi({ param: { name: 'session_id', in: 'path' } }) });
@@ -47,7 +49,7 @@ export const ChatSessionDto = z
       .openapi({ description: 'Present if the conversation was handed off to a human.' }),
     summary: z.string().nullable(),
     subject: z.string().nullable(),
-    priority: z.enum(PRIORITIES),
+    priority,
     handed_off: z.boolean(),
     last_message_at: z.string().nullable(),
     closed_at: z.string().nullable(),
@@ -67,7 +69,11 @@ export const SessionListQuery = listQuery(20, 100).extend({
   contact_id: id.optional(),
   assignee_id: id.optional(),
   team_id: id.optional(),
-  q: z.string().min(1).max(200).optional().openapi({ description: 'Search subject, contact name/email, message text.' }),
+  priority: priority.optional().openapi({ description: 'Switchboard addition: only sessions of this priority.' }),
+  unassigned: boolString.optional().openapi({
+    description: 'Switchboard addition: `true` lists sessions without an assignee, `false` those with one.',
+  }),
+  q: search.optional().openapi({ description: 'Search subject, contact name/email, message text.' }),
 }).superRefine((v, ctx) => rejectNul(v, ctx));
 
 export const SessionList = z
@@ -82,12 +88,15 @@ export const FilterBody = z
         status: z.array(status).max(10).optional(),
         channel_types: z.array(channelType).max(10).optional(),
         sentiment: z.array(z.enum(SENTIMENTS)).max(10).optional(),
+        priority: z.array(priority).max(10).optional(),
         assignee_ids: ids.optional(),
+        unassigned: z.boolean().optional().openapi({ description: '`true`: no assignee; `false`: some assignee.' }),
         team_ids: ids.optional(),
         contact_ids: ids.optional(),
         created_after: isoDate.optional(),
         created_before: isoDate.optional(),
         custom_data: customData.optional().openapi({ description: 'Sessions whose custom_data has all these pairs.' }),
+        q: search.optional().openapi({ description: 'Search subject, contact name/email, message text.' }),
       })
       .default({}),
     sort_by: z.enum(['last_message_at', 'created_at']).default('last_message_at'),
@@ -110,7 +119,7 @@ export const PatchSessionBody = z
     custom_data: customData.optional(),
     assignee_id: id.nullable().optional(),
     team_id: id.nullable().optional(),
-    priority: z.enum(PRIORITIES).optional(),
+    priority: priority.optional(),
     handed_off: z.boolean().optional().openapi({ description: '`false` hands the session back to the AI.' }),
   })
   .superRefine((v, ctx) => rejectNul(v, ctx))
