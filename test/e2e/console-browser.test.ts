@@ -130,6 +130,12 @@ it('admin sets up a channel and an article; a visitor gets the AI answer and ask
   const resolved = admin.getByRole('region', { name: 'Resolved', exact: true });
   await expect.poll(async () => (await resolved.textContent()) ?? '', { timeout: 10_000 }).toMatch(/[1-9]/);
   await admin.screenshot({ path: `${SHOTS}/console-dashboard.png`, fullPage: true });
+
+  // Queue health: nothing is stuck once the conversation is done.
+  await admin.getByRole('link', { name: 'Queues' }).click();
+  const backlog = admin.getByRole('region', { name: 'Backlog' });
+  await expect.poll(async () => (await backlog.textContent()) ?? '', { timeout: 10_000 }).toMatch(/Replies waiting to be sent\s*0/);
+  await admin.getByRole('region', { name: 'Job queues' }).getByText('dispatch').waitFor();
 }, 180_000);
 
 it('shows script payloads from customers as text, inert', async () => {

@@ -4,6 +4,7 @@ import { newRouter } from '../../http/router.ts';
 import { channelKindRoutes } from './channel-kinds.ts';
 import { consoleAuthRoutes, DEFAULT_LOGIN_LIMITS, type LoginLimits } from './console-auth-routes.ts';
 import { consoleDashboardRoutes } from './console-dashboard.ts';
+import { consoleQueueRoutes } from './console-queues.ts';
 import { ConsoleSessions } from './console-sessions.ts';
 import { consoleStaticRoutes, DEFAULT_ASSETS_DIR } from './console-static.ts';
 import { consoleStreamRoutes, type StreamOptions } from './console-stream.ts';
@@ -29,6 +30,7 @@ export function consoleRoutes(deps: Deps, opts: ConsoleOptions = {}) {
   app.route('/', consoleStreamRoutes(deps, members, opts.stream));
   app.route('/', consoleDashboardRoutes(deps, members));
   app.route('/', channelKindRoutes(admins));
+  app.route('/', consoleQueueRoutes(deps, admins));
   // Last: its catch-all serves the UI's page for every other /console path.
   app.route('/', consoleStaticRoutes(opts.assetsDir ?? DEFAULT_ASSETS_DIR));
   return app;
