@@ -38,7 +38,8 @@ export async function outboundParts(
     url: attachmentUrl(f, ctx.publicUrl, ctx.secret, ctx.now) ?? undefined,
   }));
   const windowClosed = await replyWindowClosed(ctx, base.sessionId, capabilities);
-  const threading = await replyThreading(ctx, base.sessionId);
+  // Only channels that thread replies need to know what a reply answers (one query less on every other send).
+  const threading = capabilities.threads ? await replyThreading(ctx, base.sessionId) : undefined;
   const texts = splitText(msg.text ?? '', capabilities.maxTextLength);
   const senderType = msg.sender === 'contact' ? undefined : msg.sender;
   // Files travel with the first part, so a caption and its picture arrive together.
@@ -46,7 +47,7 @@ export async function outboundParts(
     ...base,
     messageId: msg.id,
     ...(senderType ? { senderType } : {}),
-    threading,
+    ...(threading ? { threading } : {}),
     text,
     ...(i === 0 && msg.html ? { html: msg.html } : {}),
     attachments: i === 0 ? refs : [],

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium, SHOTS } from '../helpers/browser.ts';
 import { startRealServer, type RealServer } from '../helpers/real-server.ts';
 import { freshQueuePrefix, redisUrl } from '../helpers/services.ts';
 
@@ -9,7 +10,6 @@ import { freshQueuePrefix, redisUrl } from '../helpers/services.ts';
 // person; an agent, signed in in another browser context, sees the conversation arrive live, replies and resolves;
 // the visitor sees the reply; the dashboard counts it. Screenshots go to artifacts/screenshots/console-*.png.
 
-const SHOTS = 'artifacts/screenshots';
 const ADMIN = { name: 'Ada Admin', email: 'ada@acme.example', password: 'correct horse battery staple', role: 'admin' };
 const AGENT = { name: 'Grace Hopper', email: 'grace@acme.example', password: 'another long passphrase', role: 'agent' };
 
@@ -19,10 +19,7 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   server = await startRealServer({ REDIS_URL: redisUrl(), QUEUE_PREFIX: freshQueuePrefix(), TURN_BURST_MS: '100' });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
   for (const person of [ADMIN, { ...AGENT, availability: 'online' }]) expect((await api('POST', '/agents', person)).status).toBe(201);
 }, 90_000);

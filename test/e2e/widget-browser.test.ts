@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium, SHOTS } from '../helpers/browser.ts';
 import { startRealServer, type RealServer } from '../helpers/real-server.ts';
 import { freshQueuePrefix, redisUrl } from '../helpers/services.ts';
 
@@ -9,7 +10,6 @@ import { freshQueuePrefix, redisUrl } from '../helpers/services.ts';
 // widget, an answer from a knowledge article, a handoff and an agent's reply through the API, an image upload,
 // a script payload shown as text, and a reload that shows the same history once.
 
-const SHOTS = 'artifacts/screenshots';
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAKklEQVR42mNgGAWjYBSMglEwCkbBKBgFo2AUjIJRMApGwSgYBaNgFIwCAAvQAAGRWcjGAAAAAElFTkSuQmCC',
   'base64',
@@ -20,10 +20,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   server = await startRealServer({ REDIS_URL: redisUrl(), QUEUE_PREFIX: freshQueuePrefix(), TURN_BURST_MS: '100' });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 }, 90_000);
 afterAll(async () => {
