@@ -124,7 +124,8 @@ describe('POST /console/api/login', () => {
   it('limits attempts per IP address, whatever the email', async () => {
     const app = newRouter();
     app.onError(handleError);
-    app.route('/', consoleRoutes(t.deps, { loginLimits: { perEmail: 100, perIp: 3, windowMs: 60_000 } }));
+    // A day-long window: the limiter's windows are fixed, and four sign-ins must not straddle a window's end.
+    app.route('/', consoleRoutes(t.deps, { loginLimits: { perEmail: 100, perIp: 3, windowMs: 86_400_000 } }));
     const ip = newIp();
     for (let i = 0; i < 3; i++) expect((await login(`spray${i}@acme.example`, 'password1', ip, app)).status).toBe(401);
     expect((await login(ADMIN.email, ADMIN.password, ip, app)).status).toBe(429);
