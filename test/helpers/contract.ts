@@ -5,10 +5,10 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { expect } from 'vitest';
 
-// Validates our responses against Open's own OpenAPI 3.0 document (shared/reference), so a client generated
+// Validates our responses against Open's own OpenAPI 3.0 document (test/fixtures/open, a copy of the one Open publishes), so a client generated
 // from it works against Switchboard unchanged. OpenAPI 3.0 schemas (`nullable`) are converted to JSON Schema.
 
-const DOC_PATH = resolve(import.meta.dirname, '../../../shared/reference/opencx-openapi-2024.json');
+const DOC_PATH = resolve(import.meta.dirname, '../fixtures/open/openapi-2024.json');
 
 type Json = Record<string, any>;
 const doc: Json = JSON.parse(readFileSync(DOC_PATH, 'utf8'));

@@ -9,7 +9,7 @@ import { createTestApp, type TestApp } from '../helpers/app.ts';
 // /openapi.json is a valid OpenAPI 3.1 document that covers Open's chat-session and contact operations;
 // /docs is a page whose every asset we serve ourselves (no CDN).
 
-const OPEN_DOC = resolve(import.meta.dirname, '../../../shared/reference/opencx-openapi-2024.json');
+const OPEN_DOC = resolve(import.meta.dirname, '../fixtures/open/openapi-2024.json');
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
 
 type Json = Record<string, any>;
