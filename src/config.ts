@@ -24,7 +24,9 @@ const envSchema = z.object({
   RELAY_STALE_MS: z.coerce.number().int().positive().default(300_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   TURN_BURST_MS: z.coerce.number().int().nonnegative().default(700),
-  TURN_LOCK_MS: z.coerce.number().int().positive().default(120_000),
+  SESSION_LOCK_MS: z.coerce.number().int().min(300).default(5000),
+  JOB_LOCK_MS: z.coerce.number().int().min(500).default(8000),
+  STALLED_CHECK_MS: z.coerce.number().int().min(100).default(3000),
   INACTIVITY_CLOSE_MS: z.coerce.number().int().positive().default(24 * 3600 * 1000),
   REOPEN_WINDOW_MS: z.coerce.number().int().nonnegative().default(24 * 3600 * 1000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
@@ -76,8 +78,12 @@ export interface Config {
     concurrency: number;
     /** A customer's messages this close together get one answer. */
     burstMs: number;
-    /** How long a dead worker's session lock can hold its session. */
+    /** A session's turn or dispatch lock lives this long unless its holder renews it (a dead holder's lapses). */
     lockMs: number;
+    /** BullMQ's job lock: a dead worker's job is retaken at most this long, plus two stall checks, after it died. */
+    jobLockMs: number;
+    /** How often BullMQ looks for jobs whose worker died. */
+    stalledCheckMs: number;
     /** An AI-handled session quiet this long after the AI's reply closes as assumed resolved. */
     inactivityMs: number;
   };
@@ -133,7 +139,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       enabled: e.WORKERS === 'on',
       concurrency: e.WORKER_CONCURRENCY,
       burstMs: e.TURN_BURST_MS,
-      lockMs: e.TURN_LOCK_MS,
+      lockMs: e.SESSION_LOCK_MS,
+      jobLockMs: e.JOB_LOCK_MS,
+      stalledCheckMs: e.STALLED_CHECK_MS,
       inactivityMs: e.INACTIVITY_CLOSE_MS,
     },
   });

@@ -25,7 +25,7 @@ export async function processDispatch(
   const { sessionId, messageId } = job.data;
   const seq = await messageSeq(deps.db, messageId);
   if (seq === undefined) return 'message gone';
-  const lock = await tryLockSession(deps.locks, deps.config.queuePrefix, 'dispatch', sessionId, SEND_TIMEOUT_MS * 2);
+  const lock = await tryLockSession(deps.locks, deps.config.queuePrefix, 'dispatch', sessionId, deps.config.workers.lockMs);
   if (!lock) {
     await job.moveToDelayed(Date.now() + RETRY_LOCKED_MS, token);
     throw new DelayedError();

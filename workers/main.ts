@@ -46,8 +46,8 @@ export function startWorkers(deps: Deps, opts: StartOptions = {}): RunningWorker
     queuePrefix: deps.config.queuePrefix,
     logger: deps.logger,
     concurrency: opts.concurrency ?? deps.config.workers.concurrency,
-    ...(opts.stalledIntervalMs ? { stalledIntervalMs: opts.stalledIntervalMs } : {}),
-    ...(opts.lockDurationMs ? { lockDurationMs: opts.lockDurationMs } : {}),
+    stalledIntervalMs: opts.stalledIntervalMs ?? deps.config.workers.stalledCheckMs,
+    lockDurationMs: opts.lockDurationMs ?? deps.config.workers.jobLockMs,
   };
   // Each started worker is closed the same way, whatever its queue's job type.
   const started: Array<{ worker: { close(force?: boolean): Promise<void> }; connection: Redis }> = [
@@ -57,7 +57,10 @@ export function startWorkers(deps: Deps, opts: StartOptions = {}): RunningWorker
     createQueueWorker('close', (job) => processClose(job, wdeps), base),
   ];
   started.push(createNotifyWorker(deps, base));
-  const sweeper = startSweeper(deps.db, deps.queues, deps.logger, opts.sweepIntervalMs ?? 2000);
+  const sweeper = startSweeper(deps.db, deps.queues, deps.logger, {
+    intervalMs: opts.sweepIntervalMs ?? 2000,
+    inactivityMs: deps.config.workers.inactivityMs,
+  });
   return {
     async close(force = false) {
       await sweeper.stop();

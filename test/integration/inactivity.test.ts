@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { knowledge } from '../../src/db/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import { knowledge, messages, sessions } from '../../src/db/schema/index.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/main.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 
@@ -52,4 +53,17 @@ it('leaves open a session whose customer wrote again after the reply and went to
   await expect.poll(async () => (await session(id)).ai_closure_type, { timeout: 10_000 }).toBe('handed_off');
   await new Promise((r) => setTimeout(r, 2000));
   expect((await session(id)).status).toBe('open');
+}, 30_000);
+
+it('closes a quiet session whose timer job was never added (Redis was down after the commit): the sweep adds it', async () => {
+  const { id } = (await (await t.call('POST', '/chat/sessions', {})).json()) as { id: string };
+  const [s] = await t.database.db.select().from(sessions).where(eq(sessions.id, id));
+  // An AI reply committed while Redis was unreachable: no delayed close job exists for it.
+  const past = new Date(Date.now() - 5000);
+  await t.database.db.insert(messages).values({
+    orgId: s!.orgId, sessionId: id, channelId: s!.channelId, direction: 'out', sender: 'ai', text: 'We open at 9.', createdAt: past,
+  });
+  await t.database.db.update(sessions).set({ lastMessageAt: past }).where(eq(sessions.id, id));
+  await expect.poll(async () => (await session(id)).status, { timeout: 10_000 }).toBe('closed_resolved');
+  expect((await session(id)).ai_closure_type).toBe('assumed_resolved');
 }, 30_000);

@@ -20,7 +20,7 @@ const reply = (text: string): ((r: Responder) => Responder) => (inner) => ({
 });
 
 beforeAll(async () => {
-  t = await createTestApp({ TURN_BURST_MS: '0', TURN_LOCK_MS: '1500' });
+  t = await createTestApp({ TURN_BURST_MS: '0', SESSION_LOCK_MS: '1500' });
 });
 afterAll(async () => {
   wakeTheDead();
