@@ -7,10 +7,13 @@ import { buildAdapter } from '../src/domain/channel-adapter.ts';
 import type { SendReceipt } from '../src/domain/messages.ts';
 import { OPTED_OUT_ERROR, setOptedOut } from '../src/domain/opt-out.ts';
 import { outboundParts } from '../src/domain/outbound.ts';
+import { clearSending, markSending, reconcileUnknownSend } from '../src/domain/send-reconcile.ts';
 import { tryLockSession } from '../src/queue/session-lock.ts';
 import type { WorkerDeps } from './worker-deps.ts';
 
-// Dispatch: hand a session's queued replies, in order, to the adapter of the channel they came from.
+// Dispatch: hand a session's queued replies, in order, to the adapter of the channel they came from. Each send
+// is recorded before (sending_at, its own commit) and after (the receipt); a reply found marked but unrecorded
+// is reconciled before it is sent again (src/domain/send-reconcile.ts).
 // Failures follow DeliveryError.retry: `never` fails the message at once, `rate-limited` waits as told without
 // using an attempt, `later` retries with backoff (and the message fails when attempts run out).
 
@@ -47,13 +50,27 @@ export async function processDispatch(
         continue;
       }
       try {
+        const parts = await outboundParts(ctx, msg, base, adapter.capabilities);
+        if (msg.sendingAt && parts.length > 0) {
+          // A send of this reply began and was never recorded (its process died): did the provider take it?
+          const verdict = await reconcileUnknownSend(adapter, parts.at(-1)!, msg.sendingAt, Date.now(), AbortSignal.timeout(SEND_TIMEOUT_MS));
+          if (verdict.type === 'found') {
+            await recordDelivery(deps.db, msg, { status: verdict.receipt.status, externalId: verdict.receipt.externalId });
+            continue;
+          }
+          // Later replies wait too: they must not overtake this one.
+          if (verdict.type === 'wait' && token) {
+            await job.moveToDelayed(verdict.untilMs, token);
+            throw new DelayedError();
+          }
+        }
+        await markSending(deps.db, msg.id);
         let receipt: SendReceipt | undefined;
         // A long reply goes in parts; the last part's receipt stands for the message.
-        for (const part of await outboundParts(ctx, msg, base, adapter.capabilities)) {
-          receipt = await adapter.send(part, AbortSignal.timeout(SEND_TIMEOUT_MS));
-        }
+        for (const part of parts) receipt = await adapter.send(part, AbortSignal.timeout(SEND_TIMEOUT_MS));
         if (receipt) await recordDelivery(deps.db, msg, { status: receipt.status, externalId: receipt.externalId });
       } catch (err) {
+        if (err instanceof DelayedError) throw err;
         if (err instanceof DeliveryError && err.extra.recipientOptedOut) {
           await setOptedOut(deps.db, dest.session.orgId, dest.contact.id, dest.channel.type, true);
         }
@@ -83,6 +100,7 @@ async function onSendError(
   // Only this session's replies wait (a Slack workspace's limit must not hold up everyone's SMS), and the wait
   // uses no attempt: being told to slow down is not a failure.
   if (e.retry === 'rate-limited' && token) {
+    await clearSending(deps.db, msg.id);
     await job.moveToDelayed(Date.now() + (e.extra.retryAfterMs ?? 1000), token);
     throw new DelayedError();
   }

@@ -12,6 +12,8 @@ const capabilities: ChannelCapabilities = {
   threads: false,
   attachments: true,
   pushesReplies: false,
+  // After a crash mid-send: nothing is pushed.
+  resend: 'dedupes',
 };
 
 export const apiAdapter: AdapterModule = {

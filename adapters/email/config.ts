@@ -84,6 +84,8 @@ export const emailCapabilities: ChannelCapabilities = {
   threads: true,
   attachments: true,
   pushesReplies: true,
+  // After a crash mid-send: the Message-ID is made from our message id: a repeat is the same mail.
+  resend: 'dedupes',
 };
 
 /** `support@acme.example` → ['support', 'acme.example']. */

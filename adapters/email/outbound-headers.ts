@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { splitAddress } from './config.ts';
 import { hasReplyPrefix } from './threading.ts';
 
@@ -10,9 +9,13 @@ import { hasReplyPrefix } from './threading.ts';
 export const SAFE_TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
 export const SAFE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** `uuid.token@our-domain`, without <> (the receipt's externalId; nodemailer adds the brackets). */
-export function newMessageId(address: string, replyToken: string): string {
-  return `${randomUUID()}.${replyToken}@${splitAddress(address)[1]}`;
+/**
+ * `<our message id>.token@our-domain`, without <> (the receipt's externalId; nodemailer adds the brackets). Made
+ * from the reply's own id, so a reply sent again after a crash mid-send is the same mail: receivers and mail
+ * clients keep one message per Message-ID (RFC 5322 §3.6.4).
+ */
+export function replyMessageId(address: string, messageId: string, replyToken: string): string {
+  return `${messageId}.${replyToken}@${splitAddress(address)[1]}`;
 }
 
 export function plusAddress(address: string, tag: string): string {

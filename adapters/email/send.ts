@@ -4,7 +4,7 @@ import { DeliveryError } from '../../src/errors.ts';
 import type { EmailConfig } from './config.ts';
 import { markdownToHtml } from './markdown-html.ts';
 import { loadAttachments } from './outbound-attachments.ts';
-import { newMessageId, plusAddress, replyReferences, replySubject, SAFE_ID, SAFE_TOKEN, verpAddress } from './outbound-headers.ts';
+import { replyMessageId, plusAddress, replyReferences, replySubject, SAFE_ID, SAFE_TOKEN, verpAddress } from './outbound-headers.ts';
 import { smtpDeliveryError } from './send-errors.ts';
 import { createSmtpTransport, type SmtpTransport } from './smtp-transport.ts';
 
@@ -32,7 +32,7 @@ export function createEmailSender(config: EmailConfig, deps: AdapterDeps) {
     if (!/^[^\s@<>]+@[^\s@<>]+$/.test(msg.to.address)) throw new DeliveryError(`email: ${msg.to.address} is not an email address`, 'never');
 
     const attachments = await loadAttachments(deps, msg.attachments, config.max_message_bytes, signal);
-    const messageId = newMessageId(config.address, threading.replyToken);
+    const messageId = replyMessageId(config.address, msg.messageId, threading.replyToken);
     const automatic = msg.senderType === 'ai' || msg.senderType === 'system';
     const references = replyReferences(threading.references, threading.inReplyTo);
     const inReplyTo = threading.inReplyTo?.trim().replace(/^<|>$/g, '');

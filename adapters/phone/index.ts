@@ -16,6 +16,8 @@ const capabilities: ChannelCapabilities = {
   threads: true,
   attachments: false,
   pushesReplies: true,
+  // After a crash mid-send: a reply is spoken once, in the answer to the call's next webhook.
+  resend: 'dedupes',
   repliesInAnswer: true,
 };
 

@@ -80,6 +80,8 @@ export const slackCapabilities: ChannelCapabilities = {
   threads: true,
   attachments: true,
   pushesReplies: true,
+  // After a crash mid-send: no lookup by our id yet.
+  resend: 'repeats',
 };
 
 /** The bot token for a workspace: its OAuth installation's, else the channel's own. */

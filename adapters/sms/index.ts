@@ -11,6 +11,8 @@ const capabilities: ChannelCapabilities = {
   threads: false,
   attachments: true,
   pushesReplies: true,
+  // After a crash mid-send: Twilio's status callbacks carry our message id (send.ts).
+  resend: 'reports',
 };
 
 export const smsAdapter: AdapterModule<SmsConfig> = {

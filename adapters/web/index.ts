@@ -13,6 +13,8 @@ const capabilities: ChannelCapabilities = {
   threads: false,
   attachments: true,
   pushesReplies: true,
+  // After a crash mid-send: the widget drops a message id it already shows.
+  resend: 'dedupes',
 };
 
 export const webAdapter: AdapterModule<WebConfig> = {

@@ -41,6 +41,8 @@ export const metaCapabilities: ChannelCapabilities = {
   threads: false,
   attachments: true,
   pushesReplies: true,
+  // After a crash mid-send: Meta echoes biz_opaque_callback_data (our message id) in status webhooks.
+  resend: 'reports',
 };
 
 /** Where a Graph object (a phone number's messages edge, a media id) lives for this channel. */

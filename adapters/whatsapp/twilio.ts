@@ -12,6 +12,8 @@ const capabilities: ChannelCapabilities = {
   threads: false,
   attachments: true,
   pushesReplies: true,
+  // After a crash mid-send: Twilio's status callbacks carry our message id.
+  resend: 'reports',
 };
 
 export const whatsappTwilioAdapter: AdapterModule<WhatsappTwilioConfig> = {

@@ -53,6 +53,14 @@ export interface ChannelCapabilities {
   attachments: boolean;
   /** Whether replies are pushed to the provider (false for the REST API: callers read history or webhooks). */
   pushesReplies: boolean;
+  /**
+   * What handing a reply to the provider again does when a process died between the provider call and its
+   * record, so nobody knows whether it left: `dedupes`, the receiver drops a repeat of our id (web chat; email,
+   * whose Message-ID we derive from it); `reports`, the provider's status callbacks carry our id, so a reply it
+   * took is found sent by waiting for them; `repeats`, a second copy would reach the customer. Dispatch uses it to
+   * decide between sending again, waiting, and asking the adapter (findSent).
+   */
+  resend: 'dedupes' | 'reports' | 'repeats';
   /** Voice: replies are spoken in the answer to the provider's next webhook, not pushed (adapter.answerCall). */
   repliesInAnswer?: boolean;
 }
@@ -111,6 +119,11 @@ export interface ChannelAdapter {
   parseMail?(raw: Uint8Array, envelope: MailEnvelope): Promise<ParseOutcome>;
   /** Voice channels: the provider's answer (TwiML) to a call step, once core has stored what it carried. */
   answerCall?(answer: CallAnswer): Response;
+  /**
+   * After a crash mid-send: whether the provider already has this reply (looked up by the reference send() set).
+   * undefined when it has not; throws DeliveryError when the provider cannot tell (dispatch then waits or resends).
+   */
+  findSent?(msg: OutboundMessage, signal: AbortSignal): Promise<SendReceipt | undefined>;
   /** Show or hide a typing indicator to the customer, where the channel has one; best effort. */
   typing?(to: OutboundMessage['to'], sender: TypingSender, active: boolean): Promise<void>;
 }

@@ -34,7 +34,7 @@ export async function retryDispatch(
   }
   await deps.db
     .update(messages)
-    .set({ deliveryStatus: 'queued', error: null, jobEnqueuedAt: null, jobSweptAt: null })
+    .set({ deliveryStatus: 'queued', error: null, jobEnqueuedAt: null, jobSweptAt: null, sendingAt: null })
     .where(eq(messages.id, messageId));
   await enqueueCommitted(deps, [{ queue: 'dispatch', ...data, channel: msg.channel }]);
 }

@@ -40,7 +40,13 @@ export const messages = pgTable(
     jobEnqueuedAt: at('job_enqueued_at'),
     /** Set by the relay when it re-adds the job of stale pending work, so a sweep is not repeated every tick. */
     jobSweptAt: at('job_swept_at'),
+    /** Provider calls begun for this reply (each marked in its own commit before the call). */
     attempts: integer('attempts').notNull().default(0),
+    /**
+     * Set in its own commit just before a reply is handed to the provider, cleared when the outcome is recorded:
+     * a reply found still queued with this set was maybe sent by a process that died (workers/dispatch.worker.ts).
+     */
+    sendingAt: at('sending_at'),
     createdAt: createdAt(),
   },
   (t) => [
