@@ -34,8 +34,10 @@ export function buildPayloads(config: MetaConfig, msg: OutboundMessage): Payload
 export function createSender(config: MetaConfig, deps: AdapterDeps) {
   const endpoint = graphUrl(config, `${config.phone_number_id}/messages`);
 
-  async function post(to: string, payload: Payload, signal: AbortSignal): Promise<string> {
-    const body = JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to, ...payload });
+  // biz_opaque_callback_data (our message id) comes back in the message's status webhooks, so a reply sent by a
+  // process that died before recording it is found sent (https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages).
+  async function post(to: string, ourId: string, payload: Payload, signal: AbortSignal): Promise<string> {
+    const body = JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to, biz_opaque_callback_data: ourId, ...payload });
     let res: Response;
     let text: string;
     try {
@@ -63,7 +65,7 @@ export function createSender(config: MetaConfig, deps: AdapterDeps) {
     if (!to) throw new DeliveryError(`Recipient "${msg.to.address}" has no phone number`, 'never');
     const payloads = buildPayloads(config, msg);
     const ids: string[] = [];
-    for (const payload of payloads) ids.push(await post(to, payload, signal));
+    for (const payload of payloads) ids.push(await post(to, msg.messageId, payload, signal));
     return { externalId: ids[0]!, status: 'sent' };
   };
 }

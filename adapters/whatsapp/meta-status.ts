@@ -12,6 +12,11 @@ const STATUSES: Record<string, DeliveryStatus> = { sent: 'sent', delivered: 'del
 
 /** null for statuses we do not track (Meta also reports e.g. `deleted`, `warning`). */
 export function toDeliveryUpdate(s: MetaStatus): DeliveryUpdate | null {
+  const update = statusOf(s);
+  return update && s.biz_opaque_callback_data ? { ...update, messageId: s.biz_opaque_callback_data } : update;
+}
+
+function statusOf(s: MetaStatus): DeliveryUpdate | null {
   const status = STATUSES[s.status];
   if (!status) return null;
   if (status !== 'failed') return { externalId: s.id, status };

@@ -65,6 +65,8 @@ export type MetaMessage = z.infer<typeof messageSchema>;
 export const statusSchema = z.object({
   id: z.string().min(1),
   status: z.string(),
+  /** What send() set on the message (our message id), echoed in its statuses. */
+  biz_opaque_callback_data: z.string().optional(),
   errors: z
     .array(
       z.object({

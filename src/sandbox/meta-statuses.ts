@@ -44,7 +44,8 @@ export function autoStatuses(deps: AutoStatusDeps) {
     /** Queue the statuses of an accepted message (after its 200 has gone out). */
     after(message: SentMessage): void {
       const closed = windowClosed(message);
-      const base = { id: message.id, recipient: message.to };
+      const opaque = (message.body as { biz_opaque_callback_data?: unknown } | null)?.biz_opaque_callback_data;
+      const base = { id: message.id, recipient: message.to, bizOpaque: typeof opaque === 'string' ? opaque : undefined };
       queue = queue
         .then(() => post({ ...base, status: 'sent', at: deps.now() }))
         .then(() =>

@@ -61,11 +61,19 @@ export interface StatusInput {
   status: 'sent' | 'delivered' | 'read' | 'failed';
   recipient: string;
   at: Date;
+  /** The sender's biz_opaque_callback_data, echoed back. */
+  bizOpaque?: string | undefined;
   errors?: Array<{ code: number; title: string; message: string; error_data: { details: string } }>;
 }
 
 export function statusValue(s: StatusInput, conversationId: string): Record<string, unknown> {
-  const common = { id: s.id, status: s.status, timestamp: String(Math.floor(s.at.getTime() / 1000)), recipient_id: s.recipient };
+  const common = {
+    id: s.id,
+    status: s.status,
+    timestamp: String(Math.floor(s.at.getTime() / 1000)),
+    recipient_id: s.recipient,
+    ...(s.bizOpaque ? { biz_opaque_callback_data: s.bizOpaque } : {}),
+  };
   if (s.status === 'failed') return { statuses: [{ ...common, errors: s.errors ?? [] }] };
   const expires = String(Math.floor(s.at.getTime() / 1000) + 24 * 3600);
   const conversation = { id: conversationId, origin: { type: 'service' }, ...(s.status === 'sent' ? { expiration_timestamp: expires } : {}) };

@@ -57,6 +57,7 @@ describe('whatsappMetaAdapter module', () => {
       threads: false,
       attachments: true,
       pushesReplies: true,
+      resend: 'reports',
     });
   });
 

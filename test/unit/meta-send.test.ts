@@ -61,6 +61,7 @@ describe('send', () => {
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
       to: '5511987654321',
+      biz_opaque_callback_data: 'msg-1',
       type: 'text',
       text: { preview_url: false, body: 'Seu pedido sai hoje.' },
     });
@@ -105,6 +106,7 @@ describe('send', () => {
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
       to: '5511987654321',
+      biz_opaque_callback_data: 'msg-1',
       type: 'template',
       template: { name: 'retomar_atendimento', language: { code: 'pt_BR' }, components: TEMPLATE.components },
     });

@@ -322,8 +322,8 @@ describe('statuses the sandbox posts after a send', () => {
     const receipt = await adapter.send(reply('5511944440000', 'Olá!'), AbortSignal.timeout(5000));
     await expect.poll(() => outcomes.length).toBe(3);
     expect(outcomes.slice(1).map((o) => o.type === 'status' && o.updates[0])).toEqual([
-      { externalId: receipt.externalId, status: 'sent' },
-      { externalId: receipt.externalId, status: 'delivered' },
+      { externalId: receipt.externalId, status: 'sent', messageId: 'm1' },
+      { externalId: receipt.externalId, status: 'delivered', messageId: 'm1' },
     ]);
   });
 
@@ -332,9 +332,10 @@ describe('statuses the sandbox posts after a send', () => {
     const receipt = await adapter.send(reply('5511955550000', 'Ainda precisa de ajuda?'), AbortSignal.timeout(5000));
     await expect.poll(() => outcomes.length).toBe(2);
     expect(outcomes.map((o) => o.type === 'status' && o.updates[0])).toEqual([
-      { externalId: receipt.externalId, status: 'sent' },
+      { externalId: receipt.externalId, status: 'sent', messageId: 'm1' },
       {
         externalId: receipt.externalId,
+        messageId: 'm1',
         status: 'failed',
         error: 'window_closed: more than 24 hours since the customer last wrote; send an approved template',
         providerCode: '131047',

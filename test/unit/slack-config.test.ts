@@ -77,6 +77,7 @@ describe('slack config', () => {
       threads: true,
       attachments: true,
       pushesReplies: true,
+      resend: 'repeats',
     });
   });
 });
