@@ -1,8 +1,10 @@
 import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
 import type { Db } from '../db/client.ts';
 import { channels, messages } from '../db/schema/index.ts';
 import type { Logger } from '../logger.ts';
 import { enqueueMessageJobs, type MessageJobRef } from '../queue/enqueue.ts';
+import { jobIds } from '../queue/names.ts';
 import { type Periodic, runEvery } from './periodic.ts';
 import type { Queues } from '../queue/queues.ts';
 
@@ -81,9 +83,11 @@ const pendingWork = or(
 );
 
 /**
- * The relay: finds committed messages with pending work whose job is not known to be in Redis (never
- * enqueued, or pending so long that Redis may have lost it) and adds their jobs again.
- * Job ids are deterministic, so re-adding a job that exists is a no-op. Returns how many it (re)enqueued.
+ * The relay: finds committed messages with pending work whose job is not known to be in Redis (never marked
+ * enqueued, or pending so long that Redis may have lost it) and adds the jobs that are really missing. An
+ * unmarked message whose job is in Redis (the marker lags under load, or a crash lost its mark) is only marked:
+ * re-adding it would be a wasted no-op. Job ids are deterministic, so a re-add that races a request's own add is
+ * harmless. Returns how many jobs it added.
  */
 export async function relayPendingJobs(db: Db, queues: Queues, opts: RelayOptions): Promise<number> {
   const now = Date.now();
@@ -96,6 +100,7 @@ export async function relayPendingJobs(db: Db, queues: Queues, opts: RelayOption
       sessionId: messages.sessionId,
       turnState: messages.turnState,
       channel: channels.type,
+      marked: messages.jobEnqueuedAt,
     })
     .from(messages)
     .innerJoin(channels, eq(channels.id, messages.channelId))
@@ -119,13 +124,32 @@ export async function relayPendingJobs(db: Db, queues: Queues, opts: RelayOption
     messageId: r.id,
     channel: r.channel,
   }));
-  await enqueueMessageJobs(queues, refs);
+  const inRedis = await jobsInRedis(queues, refs.map((ref, i) => (rows[i]!.marked ? undefined : ref)));
+  const missing = refs.filter((_, i) => !inRedis[i]);
+  if (missing.length > 0) await enqueueMessageJobs(queues, missing);
   const stamp = new Date();
   await db
     .update(messages)
     .set({ jobEnqueuedAt: sql`coalesce(${messages.jobEnqueuedAt}, ${stamp.toISOString()}::timestamptz)`, jobSweptAt: stamp })
     .where(inArray(messages.id, rows.map((r) => r.id)));
-  return rows.length;
+  return missing.length;
+}
+
+/** For each ref (undefined: do not look), whether its job's hash exists in Redis; one round trip. */
+async function jobsInRedis(queues: Queues, refs: Array<MessageJobRef | undefined>): Promise<boolean[]> {
+  const looked = refs.flatMap((ref, i) => (ref ? [{ ref, i }] : []));
+  const found = refs.map(() => false);
+  if (looked.length === 0) return found;
+  // The queues' own connection (an ioredis client: src/queue/queues.ts), typed by BullMQ as its backend's.
+  const client = (await queues.turn.backend.client) as unknown as Redis;
+  const pipeline = client.pipeline();
+  for (const { ref } of looked) {
+    const queue = queues[ref.queue];
+    pipeline.exists(queue.toKey(jobIds[ref.queue]({ orgId: ref.orgId, sessionId: ref.sessionId, messageId: ref.messageId })));
+  }
+  const answers = (await pipeline.exec()) ?? [];
+  looked.forEach(({ i }, k) => (found[i] = answers[k]?.[1] === 1));
+  return found;
 }
 
 /** Runs the relay every `intervalMs` until stopped; errors (Redis down) are logged and retried next tick. */

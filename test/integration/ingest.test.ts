@@ -113,6 +113,17 @@ describe('ingest', () => {
     expect((await turnJobIds()).filter((id) => id === `turn-${r.messageId}`)).toHaveLength(1);
   });
 
+  it('only marks, never re-adds, a message whose job is in Redis but whose mark was lost (marker lag, a crash)', async () => {
+    const r = await ingest(deps, inbound('ext-mark-lost', '+15550004545'));
+    await deps.marker.flush();
+    // The mark never reached the database.
+    await database.db.update(messages).set({ jobEnqueuedAt: null }).where(eq(messages.id, r.messageId));
+    expect(await relayPendingJobs(database.db, deps.queues, { graceMs: 0, staleMs: 3_600_000 })).toBe(0);
+    const [msg] = await database.db.select().from(messages).where(eq(messages.id, r.messageId));
+    expect(msg!.jobEnqueuedAt).toBeInstanceOf(Date);
+    expect(await deps.queues.turn.getJob(`turn-${r.messageId}`)).toBeDefined();
+  });
+
   it('gives an agent reply committed while Redis is down its dispatch job through the relay, and a note none', async () => {
     const first = await ingest(deps, inbound('ext-agent-session', '+15550005555'));
     const down = createDeps(config(deps.config.queuePrefix), logger, database, 'redis://127.0.0.1:1');
