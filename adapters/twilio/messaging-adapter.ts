@@ -3,6 +3,7 @@ import { createTwilioClient, restCredentials } from './client.ts';
 import type { TwilioMessagingConfig } from './config.ts';
 import { parseInbound } from './inbound.ts';
 import { fetchTwilioMedia } from './media.ts';
+import { findSentTwilioMessage } from './find-sent.ts';
 import { sendTwilioMessage } from './send.ts';
 import { formParams, verifyTwilioSignature } from './signature.ts';
 import { parseStatusCallback } from './status.ts';
@@ -23,6 +24,7 @@ export function createTwilioMessagingAdapter(
 ): ChannelAdapter {
   const client = createTwilioClient(config);
   const credentials = restCredentials(config);
+  const target = { kind, config, statusUrl: channel.webhookUrls.status };
 
   const parse = async (req: RawWebhook): Promise<ParseOutcome> => {
     const params = formParams(req.body);
@@ -45,7 +47,8 @@ export function createTwilioMessagingAdapter(
     capabilities,
     verify: async (req) => verifyTwilioSignature(config.auth_token, req),
     parse,
-    send: (msg, signal) => sendTwilioMessage(client, msg, { kind, config, statusUrl: channel.webhookUrls.status }, signal),
+    send: (msg, signal) => sendTwilioMessage(client, msg, target, signal),
+    findSent: (msg, since, signal) => findSentTwilioMessage(client, msg, target, since, signal),
     fetchMedia: (ref, maxBytes, signal) =>
       fetchTwilioMedia(ref, maxBytes, signal, { fetch: deps.fetch, apiBaseUrl: config.api_base_url, ...credentials }),
   };

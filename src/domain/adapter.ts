@@ -120,10 +120,10 @@ export interface ChannelAdapter {
   /** Voice channels: the provider's answer (TwiML) to a call step, once core has stored what it carried. */
   answerCall?(answer: CallAnswer): Response;
   /**
-   * After a crash mid-send: whether the provider already has this reply (looked up by the reference send() set).
-   * undefined when it has not; throws DeliveryError when the provider cannot tell (dispatch then waits or resends).
+   * After a crash mid-send: whether the provider already has this reply, sent no earlier than `since` (when the
+   * send began). undefined when it has not; throws when the provider cannot tell (dispatch then waits or resends).
    */
-  findSent?(msg: OutboundMessage, signal: AbortSignal): Promise<SendReceipt | undefined>;
+  findSent?(msg: OutboundMessage, since: Date, signal: AbortSignal): Promise<SendReceipt | undefined>;
   /** Show or hide a typing indicator to the customer, where the channel has one; best effort. */
   typing?(to: OutboundMessage['to'], sender: TypingSender, active: boolean): Promise<void>;
 }

@@ -29,7 +29,7 @@ export async function reconcileUnknownSend(
 ): Promise<Reconciled> {
   if (adapter.findSent) {
     try {
-      const receipt = await adapter.findSent(last, signal);
+      const receipt = await adapter.findSent(last, sendingAt, signal);
       if (receipt) return { type: 'found', receipt };
       // The provider said it has no such message: sending again cannot duplicate it.
       return { type: 'send' };

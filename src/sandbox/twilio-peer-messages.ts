@@ -97,3 +97,27 @@ export function handleCreateMessage(state: PeerState, body: string, res: ServerR
   sendJson(res, 201, resource(state, msg, msg.from ? 'queued' : 'accepted'));
   scheduleStatusCallbacks(state, msg);
 }
+
+/**
+ * GET Messages.json: the account's messages, newest first, filtered by To and From, one page of PageSize
+ * (https://www.twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources).
+ */
+export function handleListMessages(state: PeerState, query: URLSearchParams, res: ServerResponse): void {
+  const to = query.get('To');
+  const from = query.get('From');
+  const pageSize = Math.min(Math.max(Number(query.get('PageSize') ?? 50) || 50, 1), 1000);
+  const matching = state.sent.filter((m) => (!to || m.to === to) && (!from || m.from === from)).reverse();
+  const page = matching.slice(0, pageSize).map((m) => resource(state, m, 'sent'));
+  const uri = `/2010-04-01/Accounts/${state.accountSid}/Messages.json?PageSize=${pageSize}&Page=0`;
+  sendJson(res, 200, {
+    messages: page,
+    end: Math.max(page.length - 1, 0),
+    first_page_uri: uri,
+    next_page_uri: null,
+    page: 0,
+    page_size: pageSize,
+    previous_page_uri: null,
+    start: 0,
+    uri,
+  });
+}

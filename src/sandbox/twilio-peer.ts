@@ -4,7 +4,7 @@ import { handleControl } from './twilio-peer-control.ts';
 import { basicAuth, readBody, sendTwilioError, sendUnauthenticated } from './twilio-peer-http.ts';
 import { InboundSender, type InboundOptions, type InboundResult, postSigned, type SignedPostOptions } from './twilio-peer-inbound.ts';
 import { MEDIA_PATH, MediaStore, STORAGE_PATH } from './twilio-peer-media.ts';
-import { handleCreateMessage } from './twilio-peer-messages.ts';
+import { handleCreateMessage, handleListMessages } from './twilio-peer-messages.ts';
 import {
   isAuthorized,
   type PeerState,
@@ -87,6 +87,7 @@ export async function startTwilioPeer(opts: TwilioPeerOptions = {}): Promise<Twi
     if (mediaMatch?.[1] && mediaMatch[3] && method === 'GET') return media.serveMedia(req, res, mediaMatch[1], mediaMatch[3]);
     const messages = MESSAGES_PATH.exec(pathname);
     if (messages?.[1] === state.accountSid && method === 'POST') return handleCreateMessage(state, await readBody(req), res);
+    if (messages?.[1] === state.accountSid && method === 'GET') return handleListMessages(state, searchParams, res);
     sendTwilioError(res, 404, 20404, `The requested resource ${pathname} was not found`);
   };
 

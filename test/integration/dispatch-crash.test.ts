@@ -7,8 +7,9 @@ import { startTwilioPeer, type TwilioPeer } from '../../src/sandbox/twilio-peer.
 import { startProviderApp, type ProviderApp } from '../helpers/provider-app.ts';
 
 // A dispatch process dies between the provider call and the record of its receipt (kill -9 there leaves the
-// reply queued, marked `sending`). The retry must not send it twice where the provider lets us know: Twilio's
-// status callbacks carry our message id, so a reply Twilio took is found sent; one it never got is sent once.
+// reply queued, marked `sending`). The retry must not send it twice where the provider lets us know: a reply
+// Twilio took is found in its Message list (same recipient and body, created since the send began); one it never
+// got is sent once, even when the same text went to the same customer earlier.
 
 let p: ProviderApp;
 let peer: TwilioPeer;
@@ -50,16 +51,18 @@ const retry = (row: { id: string; orgId: string; sessionId: string }) =>
 const sentWith = (text: string) => peer.sent.filter((s) => s.body === text);
 const stored = async (id: string) => (await p.t.database.db.select().from(messages).where(eq(messages.id, id)))[0]!;
 
-it('a reply the provider took before the crash is found sent by its status callback, not sent again', async () => {
-  const text = 'Your parcel left our warehouse today.';
-  const row = await orphanedReply(text);
-  // What the dead process did just before it died: the provider call.
+/** What the dead process did just before it died: the provider call. */
+async function sendAsTheDeadProcess(row: { id: string; sessionId: string }, text: string) {
   const [channelRow] = await p.t.database.db.select().from(channels).where(eq(channels.id, channel.id));
   const adapter = buildAdapter(p.t.deps, channelRow!)!;
-  const receipt = await adapter.send(
-    { sessionId: row.sessionId, messageId: row.id, to: { address: CUSTOMER }, text, attachments: [] },
-    AbortSignal.timeout(5000),
-  );
+  const msg = { sessionId: row.sessionId, messageId: row.id, to: { address: CUSTOMER }, text, attachments: [] };
+  return adapter.send(msg, AbortSignal.timeout(5000));
+}
+
+it('a reply the provider took before the crash is found at the provider, not sent again', async () => {
+  const text = 'Your parcel left our warehouse today.';
+  const row = await orphanedReply(text);
+  const receipt = await sendAsTheDeadProcess(row, text);
   await retry(row);
   await expect.poll(async () => (await stored(row.id)).deliveryStatus, { timeout: 20_000 }).toBe('delivered');
   expect((await stored(row.id)).externalId).toBe(receipt.externalId);
@@ -67,12 +70,17 @@ it('a reply the provider took before the crash is found sent by its status callb
   expect(sentWith(text)).toHaveLength(1);
 }, 40_000);
 
-it('a reply the provider never got is sent once, after the wait for its callbacks', async () => {
+it('a reply the provider never got is sent once, even with the same text sent to the customer before', async () => {
   const text = 'We have refunded your order.';
+  // The same words went to this customer a while ago (another reply): not the one in doubt.
+  const earlier = await orphanedReply(text);
+  await sendAsTheDeadProcess(earlier, text);
+  await new Promise((r) => setTimeout(r, 3000));
   const row = await orphanedReply(text);
   await retry(row);
-  await expect.poll(() => sentWith(text).length, { timeout: 30_000 }).toBe(1);
+  await expect.poll(() => sentWith(text).length, { timeout: 30_000 }).toBe(2);
   await expect.poll(async () => (await stored(row.id)).deliveryStatus, { timeout: 10_000 }).not.toBe('queued');
   expect((await stored(row.id)).attempts).toBe(2);
-  expect(sentWith(text)).toHaveLength(1);
+  await new Promise((r) => setTimeout(r, 500));
+  expect(sentWith(text)).toHaveLength(2);
 }, 45_000);
