@@ -21,7 +21,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RELAY_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
   RELAY_GRACE_MS: z.coerce.number().int().nonnegative().default(2000),
-  RELAY_STALE_MS: z.coerce.number().int().positive().default(300_000),
+  RELAY_STALE_MS: z.coerce.number().int().positive().default(10_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   TURN_BURST_MS: z.coerce.number().int().nonnegative().default(700),
   SESSION_LOCK_MS: z.coerce.number().int().min(300).default(5000),

@@ -84,9 +84,9 @@ const pendingWork = or(
 
 /**
  * The relay: finds committed messages with pending work whose job is not known to be in Redis (never marked
- * enqueued, or pending so long that Redis may have lost it) and adds the jobs that are really missing. An
- * unmarked message whose job is in Redis (the marker lags under load, or a crash lost its mark) is only marked:
- * re-adding it would be a wasted no-op. Job ids are deterministic, so a re-add that races a request's own add is
+ * enqueued, or pending long enough that Redis may have lost it: staleMs, looked at once per staleMs) and adds the
+ * jobs that are really missing. A message whose job is in Redis (the marker lags under load, or a crash lost its
+ * mark) is only marked: re-adding it would be a wasted no-op. Job ids are deterministic, so a re-add that races a request's own add is
  * harmless. Returns how many jobs it added.
  */
 export async function relayPendingJobs(db: Db, queues: Queues, opts: RelayOptions): Promise<number> {
@@ -124,7 +124,8 @@ export async function relayPendingJobs(db: Db, queues: Queues, opts: RelayOption
     messageId: r.id,
     channel: r.channel,
   }));
-  const inRedis = await jobsInRedis(queues, refs.map((ref, i) => (rows[i]!.marked ? undefined : ref)));
+  // Marked rows are looked at too: Redis may have lost their jobs (a restart from an AOF a second behind).
+  const inRedis = await jobsInRedis(queues, refs);
   const missing = refs.filter((_, i) => !inRedis[i]);
   if (missing.length > 0) await enqueueMessageJobs(queues, missing);
   const stamp = new Date();
@@ -135,9 +136,9 @@ export async function relayPendingJobs(db: Db, queues: Queues, opts: RelayOption
   return missing.length;
 }
 
-/** For each ref (undefined: do not look), whether its job's hash exists in Redis; one round trip. */
-async function jobsInRedis(queues: Queues, refs: Array<MessageJobRef | undefined>): Promise<boolean[]> {
-  const looked = refs.flatMap((ref, i) => (ref ? [{ ref, i }] : []));
+/** For each ref, whether its job's hash exists in Redis (in any state); one round trip. */
+async function jobsInRedis(queues: Queues, refs: MessageJobRef[]): Promise<boolean[]> {
+  const looked = refs.map((ref, i) => ({ ref, i }));
   const found = refs.map(() => false);
   if (looked.length === 0) return found;
   // The queues' own connection (an ioredis client: src/queue/queues.ts), typed by BullMQ as its backend's.
