@@ -33,9 +33,10 @@ export class RateLimiter {
   /** Count one hit on `name`; allowed while the last `windowMs` hold at most `limit` hits. Rejects if Redis does. */
   async hit(name: string, limit: number, windowMs: number): Promise<RateVerdict> {
     const { success, reset } = await this.limiterFor(limit, windowMs).limit(name);
+    if (success) return { allowed: true, retryAfterMs: 0 };
     // Refused, the hit is not counted. `reset` is the end of the current window: a millisecond later, at least one
     // hit fits (the current window then weighs just under its full count, which is at most `limit`).
-    return success ? { allowed: true, retryAfterMs: 0 } : { allowed: false, retryAfterMs: Math.max(1, reset + 1 - Date.now()) };
+    return { allowed: false, retryAfterMs: Math.min(windowMs, Math.max(1, reset + 1 - Date.now())) };
   }
 
   private limiterFor(limit: number, windowMs: number): Ratelimit {
