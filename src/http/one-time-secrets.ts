@@ -23,9 +23,10 @@ export function withoutOneTimeSecrets(body: unknown, secrets: OneTimeSecrets | u
   if (!secrets || typeof body !== 'object' || body === null || Array.isArray(body)) return body;
   const withheld: Record<string, unknown> = { ...body };
   for (const field of secrets.fields) if (field in withheld) withheld[field] = null;
+  const named = `The ${secrets.fields.join(', ')} field${secrets.fields.length > 1 ? 's were' : ' was'}`;
   withheld.secret_shown_once =
-    `This repeats an earlier request with the same Idempotency-Key. ${secrets.fields.join(', ')} was shown only in ` +
-    `the first response and is not kept; if that response was lost, ${secrets.ifLost}.`;
+    `This repeats an earlier request with the same Idempotency-Key. ${named} shown only in the first response ` +
+    `and is not kept; if that response was lost, ${secrets.ifLost}.`;
   return withheld;
 }
 

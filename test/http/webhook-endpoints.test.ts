@@ -84,7 +84,7 @@ describe('POST /webhook-endpoints', () => {
     const first = await call('POST', '/webhook-endpoints', { url: 'https://a.example/x', events: ['*'] }, { headers });
     const again = await call('POST', '/webhook-endpoints', { url: 'https://a.example/x', events: ['*'] }, { headers });
     expect(again.status).toBe(first.status);
-    expect(again.body).toEqual({ ...first.body, secret: null, secret_shown_once: expect.stringMatching(/secret was shown only in the first response.*rotate it/) });
+    expect(again.body).toEqual({ ...first.body, secret: null, secret_shown_once: expect.stringMatching(/The secret field was shown only in the first response.*rotate it/) });
   });
 });
 
