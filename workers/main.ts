@@ -30,7 +30,7 @@ export interface StartOptions {
   storageSweepIntervalMs?: number;
 }
 
-/** Starts one worker per queue (turn, dispatch, route, close), the work sweeper and the storage sweeper, on the app's deps. */
+/** Starts one worker per queue (turn, dispatch, route, close) and the work and storage sweepers, on the app's deps. */
 export function startWorkers(deps: Deps, opts: StartOptions = {}): RunningWorkers {
   const locks = createRedis(deps.redisUrl, 'worker');
   locks.on('error', (err) => deps.logger.debug({ err: err.message }, 'lock redis error'));

@@ -22,9 +22,14 @@ export async function sweepStorageOnce(deps: StorageSweepDeps, blobGraceMs: numb
   return { blobs, idempotencyKeys };
 }
 
-export function startStorageSweeper(deps: StorageSweepDeps, blobGraceMs: number, intervalMs = STORAGE_SWEEP_INTERVAL_MS): Periodic {
-  return runEvery(intervalMs, deps.logger, 'storage sweep (orphan blobs, expired idempotency keys)', async () => {
+export function startStorageSweeper(
+  deps: StorageSweepDeps,
+  blobGraceMs: number,
+  intervalMs: number = STORAGE_SWEEP_INTERVAL_MS,
+): Periodic {
+  const step = async () => {
     const n = await sweepStorageOnce(deps, blobGraceMs);
     return n.blobs + n.idempotencyKeys;
-  }, { level: 'info' });
+  };
+  return runEvery(intervalMs, deps.logger, 'storage sweep (orphan blobs, expired idempotency keys)', step, { level: 'info' });
 }

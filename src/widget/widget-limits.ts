@@ -28,17 +28,18 @@ export function checkMessageRate(deps: LimitDeps, channel: WebChannel, visitor: 
 /** A new anonymous visitor (a new contact): per address, and for the whole channel. */
 export function checkNewVisitorRate(deps: LimitDeps, channel: WebChannel, ip: string | undefined) {
   const limits = channel.config.rate_limits;
-  return enforce(
-    deps,
-    [[`nv:${channel.id}`, limits.new_visitors_per_minute], ...perAddress(`nv-ip:${channel.id}`, ip, limits.new_visitors_ip_per_minute)],
-    'Too many new visitors: wait a moment and try again',
-  );
+  const checks: Check[] = [
+    [`nv:${channel.id}`, limits.new_visitors_per_minute],
+    ...perAddress(`nv-ip:${channel.id}`, ip, limits.new_visitors_ip_per_minute),
+  ];
+  return enforce(deps, checks, 'Too many new visitors: wait a moment and try again');
 }
 
 type Check = [name: string, perMinute: number];
 
 /** No address (not served by node: app.request in tests) means no per-address count. */
-const perAddress = (name: string, ip: string | undefined, perMinute: number): Check[] => (ip ? [[`${name}:${ip}`, perMinute]] : []);
+const perAddress = (name: string, ip: string | undefined, perMinute: number): Check[] =>
+  ip ? [[`${name}:${ip}`, perMinute]] : [];
 
 async function enforce(deps: LimitDeps, checks: Check[], message: string): Promise<void> {
   try {

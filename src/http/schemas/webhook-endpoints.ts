@@ -49,7 +49,9 @@ export const WebhookEndpointDto = z
   .openapi('WebhookEndpoint');
 
 export const WebhookEndpointWithSecret = WebhookEndpointDto.extend({
-  secret: oneTimeSecretSchema('The Standard Webhooks signing secret (`whsec_` + base64 key). Shown only here, once: store it now.'),
+  secret: oneTimeSecretSchema(
+    'The Standard Webhooks signing secret (`whsec_` + base64 key). Shown only here, once: store it now.',
+  ),
   secret_shown_once: secretShownOnceSchema,
 }).openapi('WebhookEndpointWithSecret');
 
