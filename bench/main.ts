@@ -192,7 +192,7 @@ async function widgetRun(databaseUrl: string | undefined) {
       `its external memory drops by ~430 MB once, during its first database work), as much as a few thousand sockets cost: ` +
       `the step median outvotes one swing, not two; BENCH_WIDGET_CONNECTIONS=8000 makes the figures firmer`,
     `reply fan-out: POST /chat/sessions/{id}/send as agent → the 'message' frame with that exact text on the visitor's socket (one clock); ` +
-      `${w.sessions} sessions opened by a widget 'send' (channel ip_per_minute raised: every visitor is 127.0.0.1), ${w.aiSettled} AI answers landed before the timed replies; ` +
+      `${w.sessions} sessions opened by a widget 'send' (channel per-IP limits raised: every visitor is 127.0.0.1), ${w.aiSettled} AI answers landed before the timed replies; ` +
       `max ${fanout.max.toFixed(1)} ms (pub/sub max ${pubsub.max.toFixed(1)} ms); p50 / p99 of its parts: the POST ${pq(fanout.parts.post)}, ` +
       `POST → doorbell (heard by a subscriber in the bench) ${pq(fanout.parts.toDoorbell)}, doorbell → frame (the gateway) ${pq(fanout.parts.doorbellToFrame)} ms; ` +
       `on the wrong socket ${fanout.wrongSocket} → ${ok ? 'OK' : 'FAILED'}`,

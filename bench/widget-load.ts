@@ -49,9 +49,11 @@ export async function widgetLoad(
   const { count, sessions, rate, seconds, log } = opts;
   const { items } = await api(server, 'GET', '/channels?type=web');
   const channel = (items as Array<{ id: string; name: string; public_id: string }>).find((c) => c.name === 'Website')!;
-  // Every bench visitor comes from 127.0.0.1: the default 120 messages/min per IP would refuse most of the sends
-  // that open the sessions. Done before the first widget request, so the gateway's 5 s channel cache has it.
-  await api(server, 'PATCH', `/channels/${channel.id}`, { config: { rate_limits: { ip_per_minute: 100_000 } } });
+  // Every bench visitor comes from 127.0.0.1: the default 120 messages/min and 20 new visitors/min per IP would
+  // refuse most of the registrations and sends that open the sessions. Done before the first widget request, so
+  // the gateway's 5 s channel cache has it.
+  const rateLimits = { ip_per_minute: 100_000, new_visitors_ip_per_minute: 100_000, new_visitors_per_minute: 100_000 };
+  await api(server, 'PATCH', `/channels/${channel.id}`, { config: { rate_limits: rateLimits } });
   const base = `${server.url}/widget/${channel.public_id}`;
 
   // Visitors are registered before the first memory sample: their database rows are not the sockets' cost.

@@ -40,6 +40,7 @@ const envSchema = z.object({
   SMTP_TLS_CERT_FILE: z.string().min(1).optional(),
   IMAP_POLLING: z.enum(['on', 'off']).default('on'),
   VOICE_REPLY_WAIT_MS: z.coerce.number().int().min(100).max(12_000).default(8000),
+  BLOB_GRACE_MS: z.coerce.number().int().min(60_000, 'must be at least 60000 (a minute)').default(24 * 3600 * 1000),
 });
 
 export interface Config {
@@ -71,6 +72,10 @@ export interface Config {
   readonly voice: {
     /** How long a call's webhook waits for the AI's reply before it holds the line (pause + redirect). */
     replyWaitMs: number;
+  };
+  readonly blobs: {
+    /** A stored file no attachment names is deleted once this old (younger ones may be a message being stored). */
+    graceMs: number;
   };
   readonly workers: {
     /** Run the queue workers in this process (off: a gateway-only process when scaling out). */
@@ -135,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       imapPolling: e.IMAP_POLLING === 'on',
     },
     voice: { replyWaitMs: e.VOICE_REPLY_WAIT_MS },
+    blobs: { graceMs: e.BLOB_GRACE_MS },
     workers: {
       enabled: e.WORKERS === 'on',
       concurrency: e.WORKER_CONCURRENCY,

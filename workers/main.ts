@@ -3,6 +3,7 @@ import { createResponder } from '../src/ai/create-responder.ts';
 import type { Responder } from '../src/ai/responder.ts';
 import type { Deps } from '../src/deps.ts';
 import { loadAiSettings } from '../src/domain/ai-settings.ts';
+import { startStorageSweeper } from '../src/domain/storage-sweeper.ts';
 import { startSweeper } from '../src/domain/work-sweeper.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { processClose } from './close.worker.ts';
@@ -26,9 +27,10 @@ export interface StartOptions {
   stalledIntervalMs?: number;
   lockDurationMs?: number;
   sweepIntervalMs?: number;
+  storageSweepIntervalMs?: number;
 }
 
-/** Starts one worker per queue (turn, dispatch, route, close) and the sweeper, on the app's deps. */
+/** Starts one worker per queue (turn, dispatch, route, close) and the work and storage sweepers, on the app's deps. */
 export function startWorkers(deps: Deps, opts: StartOptions = {}): RunningWorkers {
   const locks = createRedis(deps.redisUrl, 'worker');
   locks.on('error', (err) => deps.logger.debug({ err: err.message }, 'lock redis error'));
@@ -61,9 +63,10 @@ export function startWorkers(deps: Deps, opts: StartOptions = {}): RunningWorker
     intervalMs: opts.sweepIntervalMs ?? 2000,
     inactivityMs: deps.config.workers.inactivityMs,
   });
+  const storage = startStorageSweeper(deps, deps.config.blobs.graceMs, opts.storageSweepIntervalMs);
   return {
     async close(force = false) {
-      await sweeper.stop();
+      await Promise.all([sweeper.stop(), storage.stop()]);
       await Promise.all(started.map((s) => s.worker.close(force)));
       await Promise.all([...started.map((s) => s.connection.quit().catch(() => {})), quit(locks)]);
     },

@@ -33,8 +33,12 @@ export const webConfigSchema = z.strictObject({
   max_text_length: z.number().int().min(1).max(20_000).default(4000),
   rate_limits: z
     .strictObject({
+      /** Messages per visitor, and per address for all of its visitors. */
       visitor_per_minute: z.number().int().min(1).max(10_000).default(30),
       ip_per_minute: z.number().int().min(1).max(100_000).default(120),
+      /** New anonymous visitors (each a new contact) per address, and for the whole channel. */
+      new_visitors_ip_per_minute: z.number().int().min(1).max(100_000).default(20),
+      new_visitors_per_minute: z.number().int().min(1).max(1_000_000).default(600),
     })
     .prefault({}),
   /** Enables `user_id` + `user_hash` identity verification (HMAC-SHA256 hex); a secret field. */

@@ -9,6 +9,12 @@ export interface StoredBlob {
   size: number;
 }
 
+export interface BlobEntry {
+  key: string;
+  /** When it was last put: a put of bytes already stored renews it (the orphan sweep's grace counts from here). */
+  storedAt: Date;
+}
+
 export interface BlobStore {
   /**
    * Stores the bytes durably before resolving (a message row that names the key may commit right after).
@@ -20,4 +26,11 @@ export interface BlobStore {
    * ArrayBuffer, so they can be a response body as they are.
    */
   get(key: string): Promise<Uint8Array<ArrayBuffer> | null>;
+  /** Every blob, in no particular order: for the sweep of blobs no attachment names (src/domain/orphan-blobs.ts). */
+  list(): AsyncIterable<BlobEntry>;
+  /**
+   * Deletes the blob if it was last put before `cutoff`. A put of the same bytes racing the delete wins: the
+   * blob is kept (or written again). True when it was deleted.
+   */
+  deleteIfStoredBefore(key: string, cutoff: Date): Promise<boolean>;
 }

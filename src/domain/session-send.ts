@@ -10,8 +10,9 @@ import { type IngestDeps, ingest } from './ingest.ts';
 import type { AttachmentRef } from './messages.ts';
 import { type Actor, addHistory, lockSession, logEvent, uniqueToConflict } from './session-commands.ts';
 
-// POST /chat/sessions/{id}/send: the session is taken over first when that applies, then the message goes
-// through ingest (the one sink), which reopens a closed session for its contact and queues the job.
+// POST /chat/sessions/{id}/send: the session is checked to be the caller's organization's, its inline files
+// stored, the session taken over when that applies, then the message goes through ingest (the one sink), which
+// reopens a closed session for its contact and queues the job.
 
 export interface SendInput {
   sender: 'contact' | 'agent';
@@ -33,9 +34,11 @@ export async function sendMessage(
   input: SendInput,
   actor: Actor,
 ): Promise<string> {
+  // The caller's own session, or a 404 before any of its files is stored.
+  await mustBeOrgSession(deps.db, orgId, sessionId);
   const agent = input.sender === 'agent' ? await resolveAgent(deps.db, orgId, actor, input.agent) : null;
   const agentName = input.agent?.name ?? agent?.name;
-  // Bytes first, outside any transaction: a refused file (400, 413) stops the message before anything changes.
+  // Bytes next, outside any transaction: a refused file (400, 413) stops the message before anything changes.
   const attachments = await storeInlineAttachments(deps.blobs, input.attachments);
   if (input.sender === 'agent' && input.takeOver) {
     await takeOver(deps.db, orgId, sessionId, agent?.id ?? null, agentName);
@@ -55,6 +58,15 @@ export async function sendMessage(
     private: input.private,
   }).catch(uniqueToConflict);
   return result.messageId;
+}
+
+async function mustBeOrgSession(db: Db, orgId: string, sessionId: string): Promise<void> {
+  const [s] = await db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.orgId, orgId), eq(sessions.id, sessionId)))
+    .limit(1);
+  if (!s) throw new NotFoundError('Chat session');
 }
 
 /** The session handed to a human: handled_by human, handed_off, assigned to the agent when known. */

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.ts';
 import type { ApiKeyRole } from '../domain/enums.ts';
+import type { OneTimeSecrets } from './one-time-secrets.ts';
 
 /** Who is calling: resolved from the API key by the auth middleware. */
 export interface AuthContext {
@@ -16,5 +17,7 @@ export interface AppEnv {
     requestId: string;
     log: Logger;
     auth: AuthContext;
+    /** Fields of the response that are secrets shown once (set by the route, read by the idempotency middleware). */
+    oneTimeSecrets?: OneTimeSecrets;
   };
 }

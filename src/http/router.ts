@@ -40,6 +40,9 @@ export const bearerSecurity = [{ bearer: [] as string[] }];
 /** `Idempotency-Key` header, declared on every POST. */
 export const idempotencyHeader = z.object({
   'idempotency-key': z.string().min(1).max(255).optional().openapi({
-    description: 'A repeat with the same key and body returns the first response and writes nothing.',
+    description:
+      'A repeat with the same key and body within 24 hours returns the first response (header Idempotent-Replayed: ' +
+      'true) and writes nothing; a secret shown once is not repeated (null, with `secret_shown_once`). After 24 ' +
+      'hours the key is forgotten and a repeat is a new request.',
   }),
 });

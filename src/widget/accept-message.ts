@@ -2,21 +2,24 @@ import { eq } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
 import type { CustomData } from '../domain/custom-data.ts';
 import { ingest } from '../domain/ingest.ts';
-import type { AttachmentRef } from '../domain/messages.ts';
 import { messages } from '../db/schema/index.ts';
-import { AppError, RateLimitedError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import type { RateLimiter } from '../redis/rate-limit.ts';
+import { storeUploads } from './uploads.ts';
 import type { Visitor } from './visitors.ts';
 import type { WebChannel } from './web-channel.ts';
+import { checkMessageRate } from './widget-limits.ts';
 import { visitorExternalId } from './widget-message.ts';
 
-// A visitor's message, from the socket or the upload endpoint: limits, then the one ingest path, then a doorbell
-// so the visitor's other tabs (on any gateway process) show it too.
+// A visitor's message, from the socket or the upload endpoint: limits, then its files into the blob store (so a
+// refused message writes nothing), then the one ingest path, then a doorbell so the visitor's other tabs (on any
+// gateway process) show it too.
 
 export interface VisitorMessage {
   clientMsgId: string;
   text: string;
-  attachments?: AttachmentRef[];
+  /** Files of a multipart message, not yet checked or stored. */
+  files?: readonly File[];
   customData?: CustomData | undefined;
   ip?: string | undefined;
 }
@@ -28,7 +31,7 @@ export interface Ack {
   session_id: string;
 }
 
-export type AcceptDeps = Pick<Deps, 'db' | 'config' | 'queues' | 'logger' | 'marker' | 'batcher' | 'adapterDeps'> & {
+export type AcceptDeps = Pick<Deps, 'db' | 'config' | 'queues' | 'logger' | 'marker' | 'batcher' | 'adapterDeps' | 'blobs'> & {
   limiter: RateLimiter;
 };
 
@@ -37,8 +40,9 @@ export async function acceptVisitorMessage(deps: AcceptDeps, channel: WebChannel
   if (text.length > channel.config.max_text_length) {
     throw new AppError('BAD_REQUEST', `The message is ${text.length} characters; the limit is ${channel.config.max_text_length}`);
   }
-  if (!text && !m.attachments?.length) throw new AppError('BAD_REQUEST', 'The message is empty');
-  await checkRate(deps, channel, visitor, m.ip);
+  if (!text && !m.files?.length) throw new AppError('BAD_REQUEST', 'The message is empty');
+  await checkMessageRate(deps, channel, visitor, m.ip);
+  const attachments = await storeUploads(deps.blobs, m.files ?? [], channel.config.files);
   const result = await ingest(deps, {
     orgId: channel.orgId,
     channel: { id: channel.id, type: 'web' },
@@ -46,7 +50,7 @@ export async function acceptVisitorMessage(deps: AcceptDeps, channel: WebChannel
     sender: 'contact',
     externalId: visitorExternalId(visitor.contactId, m.clientMsgId),
     text,
-    attachments: m.attachments,
+    attachments,
     sessionCustomData: m.customData,
   });
   const [row] = await deps.db.select({ seq: messages.seq }).from(messages).where(eq(messages.id, result.messageId));
@@ -55,20 +59,4 @@ export async function acceptVisitorMessage(deps: AcceptDeps, channel: WebChannel
     .toContact(visitor.contactId, { kind: 'doorbell' })
     .catch((err: Error) => deps.logger.warn({ err: err.message }, 'doorbell failed'));
   return { client_msg_id: m.clientMsgId, id: result.messageId, seq: row!.seq, session_id: result.sessionId };
-}
-
-const MINUTE = 60_000;
-
-/** Per visitor and per IP, counted in Redis. If Redis cannot count, the message is let through (it is stored anyway). */
-async function checkRate(deps: AcceptDeps, channel: WebChannel, visitor: Visitor, ip: string | undefined) {
-  const limits = channel.config.rate_limits;
-  try {
-    const checks = [deps.limiter.hit(`v:${visitor.contactId}`, limits.visitor_per_minute, MINUTE)];
-    if (ip) checks.push(deps.limiter.hit(`ip:${channel.id}:${ip}`, limits.ip_per_minute, MINUTE));
-    const refused = (await Promise.all(checks)).find((v) => !v.allowed);
-    if (refused) throw new RateLimitedError('Too many messages: wait a moment before sending more', refused.retryAfterMs);
-  } catch (err) {
-    if (err instanceof RateLimitedError) throw err;
-    deps.logger.warn({ err: (err as Error).message }, 'rate limit unavailable; message allowed');
-  }
 }

@@ -4,7 +4,8 @@ import type { AttachmentRef } from '../domain/messages.ts';
 import { AppError } from '../errors.ts';
 
 // A visitor's file: its type is read from its bytes (the browser's claim is not trusted, so a script cannot pass
-// as a picture), checked against the channel's allow-list and size limit, then kept in the blob store.
+// as a picture), checked against the channel's allow-list and size limit, then kept in the blob store. The caller
+// checks its rate limits first (accept-message.ts): nothing is stored for a refused request.
 
 export interface UploadLimits {
   max_bytes: number;
@@ -40,7 +41,22 @@ export function cleanFilename(name: string): string {
   return clean || 'file';
 }
 
-export async function storeUpload(store: BlobStore, file: File, limits: UploadLimits): Promise<AttachmentRef> {
+/**
+ * Checks every file first (size, type from its bytes), so a refused message stores none of them; then stores them.
+ * Returns the refs in order.
+ */
+export async function storeUploads(store: BlobStore, files: readonly File[], limits: UploadLimits): Promise<AttachmentRef[]> {
+  const checked: Array<{ name: string; type: string; bytes: Uint8Array }> = [];
+  for (const file of files) checked.push(await checkUpload(file, limits));
+  const refs: AttachmentRef[] = [];
+  for (const { name, type, bytes } of checked) {
+    const blob = await store.put(bytes, type);
+    refs.push({ filename: name, contentType: type, size: blob.size, blobKey: blob.key, sha256: blob.sha256 });
+  }
+  return refs;
+}
+
+async function checkUpload(file: File, limits: UploadLimits) {
   const name = cleanFilename(file.name);
   if (file.size > limits.max_bytes) {
     throw new AppError('PAYLOAD_TOO_LARGE', `${name} is ${megabytes(file.size)}; this chat accepts files up to ${megabytes(limits.max_bytes)}`);
@@ -51,8 +67,7 @@ export async function storeUpload(store: BlobStore, file: File, limits: UploadLi
   if (!typeAllowed(type, limits.allowed_types)) {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', `${name} is ${type}; this chat accepts ${limits.allowed_types.join(', ')}`);
   }
-  const blob = await store.put(bytes, type);
-  return { filename: name, contentType: type, size: blob.size, blobKey: blob.key, sha256: blob.sha256 };
+  return { name, type, bytes };
 }
 
 const megabytes = (n: number) => `${(n / (1024 * 1024)).toFixed(n < 1024 * 1024 ? 2 : 1)} MB`;

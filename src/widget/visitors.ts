@@ -42,6 +42,10 @@ export function userHashMatches(secret: string, userId: string, hash: string): b
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/** True when registering makes a new anonymous contact: no token to renew, no identity the site vouched for. */
+export const createsAnonymousVisitor = (req: VisitorRequest): boolean =>
+  req.token === undefined && req.user_id === undefined && req.user_jwt === undefined;
+
 /** POST /widget/{id}/visitors: the visitor and a fresh token. */
 export async function registerVisitor(db: Db, masterSecret: string, channel: WebChannel, req: VisitorRequest) {
   let contactId: string;

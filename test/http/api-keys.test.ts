@@ -1,10 +1,12 @@
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agents } from '../../src/db/schema/index.ts';
+import { agents, idempotencyKeys } from '../../src/db/schema/index.ts';
 import { createOrganization } from '../../src/domain/organizations.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { expectOpenError } from '../helpers/contract.ts';
 
-// /api-keys*: keys shown once, listed without secrets, revoked at once; the last admin key of an organization stays.
+// /api-keys*: keys shown once (an Idempotency-Key replay too: it gets no key), listed without secrets, revoked at
+// once; the last admin key of an organization stays.
 
 type Json = Record<string, any>;
 let t: TestApp;
@@ -66,6 +68,51 @@ describe('POST /api-keys', () => {
     const { status, body } = await call('POST', '/api-keys', { name: 'x', role: 'agent', agent_id: agentId }, other.adminKey);
     expect(status).toBe(400);
     expect(body.message).toBe('agent_id is not an agent of this organization');
+  });
+});
+
+describe('POST /api-keys with an Idempotency-Key', () => {
+  const post = async (idem: string, body: Json = { name: 'Deploy bot', role: 'admin' }) => {
+    const res = await t.call('POST', '/api-keys', body, { headers: { 'idempotency-key': idem } });
+    return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: (await res.json()) as Json };
+  };
+  const record = async (idem: string) =>
+    (await t.database.db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.orgId, t.orgId), eq(idempotencyKeys.key, idem))))[0]!;
+  const activeKeys = async () => (await call('GET', '/api-keys?limit=100')).body.items.length as number;
+
+  it('replays the answer without the key: same status and fields, key null and a note; the record never held it', async () => {
+    const first = await post('key-once');
+    expect(first.status).toBe(201);
+    expect(first.body.key).toMatch(/^sb_admin_/);
+    expect(first.body.secret_shown_once).toBeUndefined();
+    const keys = await activeKeys();
+    const again = await post('key-once');
+    expect(again.status).toBe(201);
+    expect(again.replayed).toBe('true');
+    const { key, ...rest } = first.body;
+    const note = /^This repeats an earlier request with the same Idempotency-Key\. The key field was shown only .* revoke this key/;
+    expect(again.body).toEqual({ ...rest, key: null, secret_shown_once: expect.stringMatching(note) });
+    expect(JSON.stringify(again.body)).not.toContain(key);
+    expect(JSON.stringify((await record('key-once')).response)).not.toContain(key);
+    // Nothing was created twice, and the first key works.
+    expect(await activeKeys()).toBe(keys);
+    expect((await call('GET', '/channels', undefined, key)).status).toBe(200);
+  });
+
+  it('forgets a key after 24 hours: the same request is then a new one', async () => {
+    const first = await post('key-day');
+    await t.database.db
+      .update(idempotencyKeys)
+      .set({ createdAt: sql`now() - interval '25 hours'` })
+      .where(and(eq(idempotencyKeys.orgId, t.orgId), eq(idempotencyKeys.key, 'key-day')));
+    const later = await post('key-day');
+    expect(later.status).toBe(201);
+    expect(later.replayed).toBeNull();
+    expect(later.body.key).toMatch(/^sb_admin_/);
+    expect(later.body.id).not.toBe(first.body.id);
+    // And within the new day the key replays again; another body with it is a conflict again.
+    expect((await post('key-day')).body.id).toBe(later.body.id);
+    expect((await post('key-day', { name: 'Other', role: 'admin' })).status).toBe(409);
   });
 });
 

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createOrganization } from '../../src/domain/organizations.ts';
 import { expectOpenContract } from '../helpers/contract.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { blobFiles } from '../helpers/blob-files.ts';
 
 // Files sent inline (base64) through the Sessions API are kept, not dropped: the history links them with a
-// short-lived signed URL that serves the very same bytes, with no API key.
+// short-lived signed URL that serves the very same bytes, with no API key. Another organization's session gets none.
 
 let t: TestApp;
 let sessionId: string;
@@ -57,4 +59,18 @@ it('refuses invalid base64 with a 400 naming the file, and stores no message', a
 it('refuses a file over the per-file limit with 413', async () => {
   const res = await send([{ name: 'big.bin', mime_type: 'application/octet-stream', base64: Buffer.alloc(11 * 1024 * 1024).toString('base64') }]);
   expect(res.status).toBe(413);
+});
+
+it('stores nothing for a session of another organization: 404 before any file is written', async () => {
+  const other = await createOrganization(t.database.db, 'Other org');
+  const res = await t.call('POST', '/chat/sessions', { contact: { email: 'theirs@example.com' } }, { key: other.adminKey });
+  const theirs = ((await res.json()) as { id: string }).id;
+  const file = () => [{ name: 'x.bin', mime_type: 'application/octet-stream', base64: randomBytes(2000).toString('base64') }];
+  const before = blobFiles(t.deps);
+  const refused = await t.call('POST', `/chat/sessions/${theirs}/send`, { sender: 'contact', message: { type: 'text', text: 'hi', attachments: file() } });
+  expect(refused.status).toBe(404);
+  expect(blobFiles(t.deps)).toEqual(before);
+  // The same request to a session of one's own does write the file: the count above would have seen it.
+  expect((await send(file())).status).toBe(201);
+  expect(blobFiles(t.deps)).toHaveLength(before.length + 1);
 });

@@ -1,13 +1,13 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookEndpoints } from '../../src/db/schema/index.ts';
+import { idempotencyKeys, webhookEndpoints } from '../../src/db/schema/index.ts';
 import { createOrganization } from '../../src/domain/organizations.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { expectOpenError } from '../helpers/contract.ts';
 
-// /webhook-endpoints*: create (the secret shown once), list, get, patch, delete, rotate; validation, roles and
-// organization scoping. Deliveries and retries: webhook-endpoints-deliveries.test.ts.
+// /webhook-endpoints*: create (the secret shown once, never replayed), list, get, patch, delete, rotate;
+// validation, roles and organization scoping. Deliveries and retries: webhook-endpoints-deliveries.test.ts.
 
 type Json = Record<string, any>;
 let t: TestApp;
@@ -79,11 +79,12 @@ describe('POST /webhook-endpoints', () => {
     expect(res.status).toBe(400);
   });
 
-  it('replays the first response for a repeated Idempotency-Key', async () => {
+  it('replays the first response for a repeated Idempotency-Key, without the secret shown once', async () => {
     const headers = { 'idempotency-key': 'wh-create-1' };
     const first = await call('POST', '/webhook-endpoints', { url: 'https://a.example/x', events: ['*'] }, { headers });
     const again = await call('POST', '/webhook-endpoints', { url: 'https://a.example/x', events: ['*'] }, { headers });
-    expect(again).toEqual(first);
+    expect(again.status).toBe(first.status);
+    expect(again.body).toEqual({ ...first.body, secret: null, secret_shown_once: expect.stringMatching(/The secret field was shown only in the first response.*rotate it/) });
   });
 });
 
@@ -114,6 +115,20 @@ describe('PATCH, DELETE and rotate-secret', () => {
     expect(t.deps.secrets.open(row!.previousSecret!)).toBe(created.secret);
     expect(row!.previousSecretExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
     expect(JSON.stringify((await call('GET', `/webhook-endpoints/${created.id}`)).body)).not.toContain('whsec_');
+  });
+
+  it('replays a rotation without its new secret, and rotates only once', async () => {
+    const { body: created } = await create();
+    const headers = { 'idempotency-key': `rotate-${created.id}` };
+    const first = await call('POST', `/webhook-endpoints/${created.id}/rotate-secret`, undefined, { headers });
+    expect(first.body.secret).toMatch(/^whsec_/);
+    const again = await call('POST', `/webhook-endpoints/${created.id}/rotate-secret`, undefined, { headers });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ ...first.body, secret: null, secret_shown_once: expect.stringMatching(/rotate it again/) });
+    const [row] = await t.database.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, created.id));
+    expect(t.deps.secrets.open(row!.secret)).toBe(first.body.secret);
+    const [record] = await t.database.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, headers['idempotency-key']));
+    expect(JSON.stringify(record!.response)).not.toContain(first.body.secret);
   });
 
   it('deletes an endpoint', async () => {

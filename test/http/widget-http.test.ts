@@ -2,13 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { count, eq } from 'drizzle-orm';
+import { contacts } from '../../src/db/schema/index.ts';
 import { signIdentityJwt } from '../../src/widget/identity-jwt.ts';
 import { userHash } from '../../src/widget/visitors.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { blobFiles } from '../helpers/blob-files.ts';
 import { expectOpenError } from '../helpers/contract.ts';
+import { awayFromWindowEdge } from '../helpers/rate-window.ts';
 
 // The widget's HTTP side (docs/web-chat.md): script, config, visitors (anonymous, identified by user_hash, by
-// token), messages with files, and each refusal: origin, identity, size, type, length, rate.
+// token), messages with files, and each refusal: origin, identity, size, type, length, rate (checked before any
+// contact or file is written).
 
 type Json = Record<string, any>;
 let t: TestApp;
@@ -37,9 +42,10 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const widget = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+/** A request to the widget routes of channel `publicId` (default: the Shop channel). */
+const widgetOf = (publicId: string) => async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
   const isForm = body instanceof FormData;
-  const res = await t.app.request(`/widget/${pid}${path}`, {
+  const res = await t.app.request(`/widget/${publicId}${path}`, {
     method,
     headers: { origin: SITE, ...(body !== undefined && !isForm ? { 'content-type': 'application/json' } : {}), ...headers },
     ...(body !== undefined ? { body: isForm ? body : JSON.stringify(body) } : {}),
@@ -47,6 +53,7 @@ const widget = async (method: string, path: string, body?: unknown, headers: Rec
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: (text.startsWith('{') ? JSON.parse(text) : text) as Json };
 };
+const widget = (...args: Parameters<ReturnType<typeof widgetOf>>) => widgetOf(pid)(...args);
 const now = () => Math.floor(Date.now() / 1000);
 const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const anonymous = async () => (await widget('POST', '/visitors', {})).body as { token: string; visitor: { contact_id: string } };
@@ -238,6 +245,7 @@ describe('messages', () => {
 
   it('rate-limits a visitor (429 with Retry-After), per visitor', async () => {
     const { token } = await anonymous();
+    await awayFromWindowEdge();
     const statuses: number[] = [];
     let last: Awaited<ReturnType<typeof widget>> | undefined;
     for (let i = 0; i < 7; i++) {
@@ -270,11 +278,72 @@ describe('per-IP limits', () => {
       return (await post('/messages', { client_msg_id: randomUUID(), text: 'hi' }, { ...auth(token), 'x-forwarded-for': `${randomUUID()}, ${ip}` })).status;
     };
     const statuses: number[] = [];
+    await awayFromWindowEdge();
     for (let i = 0; i < 5; i++) statuses.push(await send('203.0.113.7'));
-    // Fixed one-minute windows: five quick sends span at most two windows, so one of them holds three.
-    expect(statuses.slice(0, 2)).toEqual([201, 201]);
-    expect(statuses).toContain(429);
+    // A sliding minute: the first two, then none.
+    expect(statuses).toEqual([201, 201, 429, 429, 429]);
     expect(await send('198.51.100.1')).toBe(201);
+  });
+});
+
+describe('limits before writes', () => {
+  const newChannel = async (name: string, rate_limits: Json) => {
+    const ch = await t.json('POST', '/channels', { type: 'web', name, config: { allowed_origins: [SITE], rate_limits } });
+    expect(ch.status).toBe(201);
+    return widgetOf(ch.body.public_id);
+  };
+  const contactCount = async () =>
+    (await t.database.db.select({ n: count() }).from(contacts).where(eq(contacts.orgId, t.orgId)))[0]!.n;
+  const fileMessage = (bytes: Buffer) => {
+    const form = new FormData();
+    form.set('client_msg_id', randomUUID());
+    form.set('file', new File([bytes], 'note.txt'));
+    return form;
+  };
+  const from = (ip: string) => ({ 'x-forwarded-for': ip });
+
+  it('refuses a file message over the visitor’s limit with a 429 before its file reaches the blob store', async () => {
+    const chat = await newChannel('Uploads', { visitor_per_minute: 1 });
+    const { token } = (await chat('POST', '/visitors', {})).body;
+    await awayFromWindowEdge();
+    expect((await chat('POST', '/messages', { client_msg_id: randomUUID(), text: 'first' }, auth(token))).status).toBe(201);
+    const before = blobFiles(t.deps);
+    const refused = await chat('POST', '/messages', fileMessage(Buffer.from(`never stored ${randomUUID()}`)), auth(token));
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(blobFiles(t.deps)).toEqual(before);
+    // Another visitor's file message within its limit is stored: the count above would have seen a file.
+    const other = (await chat('POST', '/visitors', {})).body.token;
+    expect((await chat('POST', '/messages', fileMessage(Buffer.from(`stored ${randomUUID()}`)), auth(other))).status).toBe(201);
+    expect(blobFiles(t.deps)).toHaveLength(before.length + 1);
+  });
+
+  it('limits new anonymous visitors per address (429 with Retry-After), creating no contact for a refused one', async () => {
+    const chat = await newChannel('Visitors per address', { new_visitors_ip_per_minute: 3 });
+    const made = [];
+    await awayFromWindowEdge();
+    for (let i = 0; i < 3; i++) made.push(await chat('POST', '/visitors', {}, from('203.0.113.20')));
+    expect(made.map((r) => r.status)).toEqual([200, 200, 200]);
+    const before = await contactCount();
+    const refused = await chat('POST', '/visitors', {}, from('203.0.113.20'));
+    expect(refused.status).toBe(429);
+    expectOpenError(refused.body, 429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('access-control-allow-origin')).toBe(SITE);
+    expect(await contactCount()).toBe(before);
+    // Renewing a token makes no contact and is not counted; another address has its own count.
+    expect((await chat('POST', '/visitors', { token: made[0]!.body.token }, from('203.0.113.20'))).status).toBe(200);
+    expect((await chat('POST', '/visitors', {}, from('198.51.100.20'))).status).toBe(200);
+  });
+
+  it('limits new anonymous visitors for the whole channel, whatever their addresses', async () => {
+    const chat = await newChannel('Visitors per channel', { new_visitors_per_minute: 4 });
+    const statuses = [];
+    await awayFromWindowEdge();
+    for (let i = 0; i < 6; i++) statuses.push((await chat('POST', '/visitors', {}, from(`192.0.2.${i + 1}`))).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+    // The Shop channel counts its own visitors.
+    expect((await widget('POST', '/visitors', {}, from('192.0.2.9'))).status).toBe(200);
   });
 });
 

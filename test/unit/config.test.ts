@@ -11,6 +11,8 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', dataDir: dir, databaseUrl: undefined, redisUrl: undefined });
     expect(c.publicUrl).toBe('http://127.0.0.1:3000');
     expect(c.maxBodyBytes).toBe(1_048_576);
+    expect(c.blobs.graceMs).toBe(24 * 3600 * 1000);
+    expect(loadConfig({ DATA_DIR: dir, BLOB_GRACE_MS: '3600000' }).blobs.graceMs).toBe(3_600_000);
   });
 
   it('generates the master secret once into DATA_DIR, readable by the owner only, and reuses it', () => {
@@ -30,6 +32,7 @@ describe('loadConfig', () => {
     ['PUBLIC_URL', 'ftp://example.com', /^Invalid PUBLIC_URL=/],
     ['SWITCHBOARD_BOOTSTRAP_KEY', 'short', /^Invalid SWITCHBOARD_BOOTSTRAP_KEY="short": must be at least 16 characters$/],
     ['LOG_LEVEL', 'loud', /^Invalid LOG_LEVEL="loud": /],
+    ['BLOB_GRACE_MS', '1000', /^Invalid BLOB_GRACE_MS="1000": must be at least 60000 \(a minute\)$/],
   ])('refuses %s=%s with one line naming it', (name, value, expected) => {
     const attempt = () => loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-config-')), [name]: value });
     expect(attempt).toThrow(ConfigError);

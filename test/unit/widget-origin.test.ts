@@ -47,7 +47,7 @@ describe('web channel config', () => {
       theme: { color: '#4f46e5', position: 'right', title: 'Support', greeting: 'Hi! How can we help?', ai_name: 'Assistant' },
       files: { max_bytes: 10 * 1024 * 1024, allowed_types: ['image/*', 'application/pdf', 'text/plain'] },
       max_text_length: 4000,
-      rate_limits: { visitor_per_minute: 30, ip_per_minute: 120 },
+      rate_limits: { visitor_per_minute: 30, ip_per_minute: 120, new_visitors_ip_per_minute: 20, new_visitors_per_minute: 600 },
     });
   });
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { at, createdAt, id, updatedAt } from './columns.ts';
 import { apiKeyRole } from './enums.ts';
 
@@ -45,5 +45,6 @@ export const idempotencyKeys = pgTable(
     response: jsonb('response'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('idempotency_keys_pk').on(t.orgId, t.key)],
+  // Expired records (a day old: src/domain/idempotency-records.ts) are deleted oldest first.
+  (t) => [uniqueIndex('idempotency_keys_pk').on(t.orgId, t.key), index('idempotency_keys_created_idx').on(t.createdAt)],
 );

@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import { apiKeyView, createApiKey, listApiKeys, revokeApiKey } from '../../domain/api-key-store.ts';
+import { markOneTimeSecrets } from '../one-time-secrets.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
 import {
   ApiKeyList,
@@ -23,7 +24,9 @@ const create = createRoute({
   path: '/api-keys',
   operationId: 'createApiKey',
   summary: 'Create an API key',
-  description: 'The response is the only time the key is shown: only its hash is stored.',
+  description:
+    'The response is the only time the key is shown: only its hash is stored. An Idempotency-Key replay answers ' +
+    'the same, with `key` null and `secret_shown_once` saying so.',
   tags,
   security: bearerSecurity,
   request: {
@@ -63,6 +66,7 @@ export function apiKeyRoutes(deps: Deps) {
     const { name, role, agent_id } = c.req.valid('json');
     const { key, row } = await createApiKey(deps.db, c.get('auth').orgId, { name, role, agentId: agent_id });
     const { last_used_at: _unused, ...view } = apiKeyView(row);
+    markOneTimeSecrets(c, ['key'], 'revoke this key (DELETE /api-keys/{id}) and create another');
     return c.json({ ...view, key }, 201);
   });
 

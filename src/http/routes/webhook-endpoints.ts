@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import * as store from '../../domain/webhook-endpoint-store.ts';
+import { markOneTimeSecrets } from '../one-time-secrets.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
 import { decodeCursor, encodeCursor } from '../schemas/common.ts';
 import {
@@ -32,7 +33,9 @@ const create = route({
   path: '/webhook-endpoints',
   operationId: 'createWebhookEndpoint',
   summary: 'Subscribe a URL to events',
-  description: 'The response is the only time the signing secret is shown. Deliveries are signed per Standard Webhooks.',
+  description:
+    'The response is the only time the signing secret is shown (an Idempotency-Key replay has `secret` null and ' +
+    '`secret_shown_once`). Deliveries are signed per Standard Webhooks.',
   request: { headers: idempotencyHeader, body: body(CreateWebhookEndpointBody) },
   responses: { 201: json(WebhookEndpointWithSecret, 'The new endpoint, with its secret'), ...errorResponses },
 });
@@ -78,7 +81,9 @@ const rotate = route({
   path: '/webhook-endpoints/{id}/rotate-secret',
   operationId: 'rotateWebhookEndpointSecret',
   summary: 'Replace the signing secret',
-  description: 'The new secret is shown only here. For 24 hours the old one signs too (a second `v1,` signature).',
+  description:
+    'The new secret is shown only here (an Idempotency-Key replay has `secret` null and `secret_shown_once`). ' +
+    'For 24 hours the old one signs too (a second `v1,` signature).',
   request: { params, headers: idempotencyHeader },
   responses: { 200: json(WebhookEndpointWithSecret, 'The endpoint, with its new secret'), ...errorResponses },
 });
@@ -108,6 +113,7 @@ export function webhookEndpointRoutes(deps: Deps) {
 
   app.openapi(create, async (c) => {
     const { row, secret } = await store.createEndpoint(deps, orgOf(c), c.req.valid('json'));
+    markOneTimeSecrets(c, ['secret'], 'rotate it (POST /webhook-endpoints/{id}/rotate-secret)');
     return c.json({ ...store.endpointView(row), secret }, 201);
   });
 
@@ -134,6 +140,7 @@ export function webhookEndpointRoutes(deps: Deps) {
 
   app.openapi(rotate, async (c) => {
     const { row, secret } = await store.rotateSecret(deps, orgOf(c), c.req.valid('param').id);
+    markOneTimeSecrets(c, ['secret'], 'rotate it again');
     return c.json({ ...store.endpointView(row), secret }, 200);
   });
 

@@ -6,8 +6,8 @@ import type { Deps } from '../../deps.ts';
 import { UnauthorizedError, ValidationError } from '../../errors.ts';
 import { acceptVisitorMessage } from '../../widget/accept-message.ts';
 import { messageBody, visitorBody } from '../../widget/schemas.ts';
-import { storeUpload } from '../../widget/uploads.ts';
-import { registerVisitor, visitorFromToken } from '../../widget/visitors.ts';
+import { createsAnonymousVisitor, registerVisitor, visitorFromToken } from '../../widget/visitors.ts';
+import { checkNewVisitorRate } from '../../widget/widget-limits.ts';
 import type { AppEnv } from '../env.ts';
 import { clientIp } from '../client-ip.ts';
 import { zodDetails } from '../errors.ts';
@@ -30,6 +30,7 @@ function widgetScript() {
 export function widgetRoutes(deps: Deps) {
   const app = newRouter();
   const channelOf = (c: Context<AppEnv>) => deps.webChannels.get(c.req.param('publicId') ?? '');
+  const ipOf = (c: Context<AppEnv>) => clientIp(peerAddress(c), c.req.header('x-forwarded-for'), deps.config.trustProxyHops);
 
   // The script is loaded by a <script> tag, which any page may do: it holds nothing secret.
   app.get('/widget/:publicId/widget.js', async (c) => {
@@ -63,6 +64,9 @@ export function widgetRoutes(deps: Deps) {
   app.post('/widget/:publicId/visitors', async (c) => {
     const ch = await channelOf(c);
     const body = parse(visitorBody, await jsonBody(c));
+    // Only a new anonymous visitor makes a contact out of nothing: a token renewal writes nothing, and a
+    // site-vouched identity is one contact per user the site signed for.
+    if (createsAnonymousVisitor(body)) await checkNewVisitorRate(deps, ch, ipOf(c));
     return c.json(await registerVisitor(deps.db, deps.config.secret, ch, body), 200);
   });
 
@@ -72,14 +76,12 @@ export function widgetRoutes(deps: Deps) {
     const multipart = c.req.header('content-type')?.startsWith('multipart/form-data') ?? false;
     const { body, files } = multipart ? await formBody(c) : { body: await jsonBody(c), files: [] };
     const m = parse(messageBody, body);
-    const attachments = [];
-    for (const file of files) attachments.push(await storeUpload(deps.blobs, file, ch.config.files));
     const ack = await acceptVisitorMessage(deps, ch, visitor, {
       clientMsgId: m.client_msg_id,
       text: m.text,
-      attachments,
+      files,
       customData: m.custom_data,
-      ip: clientIp(peerAddress(c), c.req.header('x-forwarded-for'), deps.config.trustProxyHops),
+      ip: ipOf(c),
     });
     return c.json(ack, 201);
   });

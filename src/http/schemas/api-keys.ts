@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { API_KEY_ROLES } from '../../domain/enums.ts';
+import { oneTimeSecretSchema, secretShownOnceSchema } from '../one-time-secrets.ts';
 import { listQuery } from './common.ts';
 
 // Request and response schemas of /api-keys* (Switchboard's own admin resource).
@@ -37,7 +38,10 @@ export const ApiKeyDto = z
   .openapi('ApiKey');
 
 export const CreatedApiKey = ApiKeyDto.omit({ last_used_at: true })
-  .extend({ key: z.string().openapi({ description: 'The secret key. Shown only here, once: store it now.' }) })
+  .extend({
+    key: oneTimeSecretSchema('The secret key. Shown only here, once: store it now.'),
+    secret_shown_once: secretShownOnceSchema,
+  })
   .openapi('CreatedApiKey');
 
 export const ApiKeyListQuery = listQuery(20, 100);

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_EVENT_TYPES } from '../../db/schema/index.ts';
 import { listQuery } from './common.ts';
+import { oneTimeSecretSchema, secretShownOnceSchema } from '../one-time-secrets.ts';
 
 // Request and response schemas of /webhook-endpoints* (Switchboard's own admin resource).
 
@@ -48,9 +49,10 @@ export const WebhookEndpointDto = z
   .openapi('WebhookEndpoint');
 
 export const WebhookEndpointWithSecret = WebhookEndpointDto.extend({
-  secret: z.string().openapi({
-    description: 'The Standard Webhooks signing secret (`whsec_` + base64 key). Shown only here, once: store it now.',
-  }),
+  secret: oneTimeSecretSchema(
+    'The Standard Webhooks signing secret (`whsec_` + base64 key). Shown only here, once: store it now.',
+  ),
+  secret_shown_once: secretShownOnceSchema,
 }).openapi('WebhookEndpointWithSecret');
 
 export const WebhookEndpointListQuery = listQuery(20, 100);
