@@ -1,5 +1,5 @@
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import { destination, dueReplies, messageSeq, recordDelivery } from '../src/domain/dispatch-store.ts';
+import { destination, dueReplies, messageSeq, recordDelivery, recordReceipt } from '../src/domain/dispatch-store.ts';
 import type { ChannelKind } from '../src/domain/enums.ts';
 import { DeliveryError } from '../src/errors.ts';
 import type { JobData } from '../src/queue/names.ts';
@@ -68,7 +68,7 @@ export async function processDispatch(
         let receipt: SendReceipt | undefined;
         // A long reply goes in parts; the last part's receipt stands for the message.
         for (const part of parts) receipt = await adapter.send(part, AbortSignal.timeout(SEND_TIMEOUT_MS));
-        if (receipt) await recordDelivery(deps.db, msg, { status: receipt.status, externalId: receipt.externalId });
+        if (receipt) await recordReceipt(deps.db, msg, receipt);
       } catch (err) {
         if (err instanceof DelayedError) throw err;
         if (err instanceof DeliveryError && err.extra.recipientOptedOut) {

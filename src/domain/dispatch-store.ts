@@ -1,6 +1,6 @@
-import { and, asc, eq, lte } from 'drizzle-orm';
+import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { channels, contactIdentities, contacts, messages, sessions } from '../db/schema/index.ts';
+import { channels, contactIdentities, contacts, events, messages, sessions } from '../db/schema/index.ts';
 import { moveDelivery } from './delivery-status.ts';
 import type { DeliveryStatus } from './enums.ts';
 
@@ -62,4 +62,30 @@ export async function recordDelivery(
       .for('update');
     if (row) await moveDelivery(tx, row, result);
   });
+}
+
+/**
+ * The "after" of a send, as soon as the provider answers: one statement (one round trip, no transaction held open
+ * across awaits, so it does not queue behind other work for long) moves a still-queued reply to the receipt's
+ * status with the provider's id and writes its message.status event. When the reply was not queued any more (a
+ * status callback beat the receipt), the forward-only rules of recordDelivery apply instead.
+ */
+export async function recordReceipt(
+  db: Db,
+  msg: { id: string; orgId: string; sessionId: string },
+  receipt: { status: DeliveryStatus; externalId: string },
+): Promise<void> {
+  const result = await db.execute(sql`
+    with moved as (
+      update ${messages} set delivery_status = ${receipt.status}, external_id = coalesce(external_id, ${receipt.externalId}), error = null
+      where id = ${msg.id} and delivery_status = 'queued'
+      returning id, org_id, session_id)
+    insert into ${events} (org_id, session_id, type, data)
+    select org_id, session_id, 'message.status',
+      jsonb_build_object('session_id', session_id, 'message_id', id, 'status', ${receipt.status}::text, 'error', null)
+    from moved
+    returning id`);
+  // postgres-js returns the rows as the result, PGlite as its `rows`.
+  const rows = Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? []);
+  if (rows.length === 0) await recordDelivery(db, msg, receipt);
 }
