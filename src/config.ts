@@ -39,6 +39,7 @@ const envSchema = z.object({
   SMTP_TLS_KEY_FILE: z.string().min(1).optional(),
   SMTP_TLS_CERT_FILE: z.string().min(1).optional(),
   IMAP_POLLING: z.enum(['on', 'off']).default('on'),
+  EXIT_WITH_PARENT: z.enum(['on', 'off']).default('off'),
   VOICE_REPLY_WAIT_MS: z.coerce.number().int().min(100).max(12_000).default(8000),
   BLOB_GRACE_MS: z.coerce.number().int().min(60_000, 'must be at least 60000 (a minute)').default(24 * 3600 * 1000),
 });
@@ -59,6 +60,8 @@ export interface Config {
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly relay: { intervalMs: number; graceMs: number; staleMs: number };
   readonly shutdownTimeoutMs: number;
+  /** Shut down when the process that started us dies (npm start: kill -9 of npm must not leave an orphan). */
+  readonly exitWithParent: boolean;
   readonly sessions: {
     /** A customer writing on a channel within this long of their session's close reopens it; later, a new one. */
     reopenWindowMs: number;
@@ -127,6 +130,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     relay: { intervalMs: e.RELAY_INTERVAL_MS, graceMs: e.RELAY_GRACE_MS, staleMs: e.RELAY_STALE_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    exitWithParent: e.EXIT_WITH_PARENT === 'on',
     sessions: { reopenWindowMs: e.REOPEN_WINDOW_MS },
     mail: {
       smtp: {

@@ -75,6 +75,21 @@ async function main(config: Config, logger: Logger) {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  if (config.exitWithParent) watchParent(() => void shutdown('parent exited'));
+}
+
+/**
+ * `npm start` runs us under npm, which forwards SIGTERM and SIGINT but cannot forward its own SIGKILL: when it dies
+ * we are re-parented (to init or a subreaper), and then we shut down as if signalled, taking the managed Redis.
+ */
+function watchParent(onOrphaned: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onOrphaned();
+  }, 500);
+  timer.unref();
 }
 
 /** Start serving once Redis answers, so readiness is true from the first probe; warn while it does not. */
