@@ -2,10 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { parseCidr } from './net/address-policy.ts';
 
 // The only reader of process.env. Everything else receives a frozen Config.
 const port = z.coerce.number().int().min(0).max(65535);
 const url = z.url({ protocol: /^https?$/ });
+/** Comma-separated CIDR ranges, each checked by ipaddr.js (the parser the outbound guard uses). */
+const cidrList = z.string().transform((text, ctx) => {
+  const ranges = text.split(',').map((r) => r.trim()).filter(Boolean);
+  for (const range of ranges) {
+    try {
+      parseCidr(range);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(range)} is not a CIDR range (e.g. 10.0.0.0/8, 127.0.0.0/8, fd00::/8)` });
+      return z.NEVER;
+    }
+  }
+  return ranges;
+});
 
 const envSchema = z.object({
   PORT: port.default(3000),
@@ -42,6 +56,7 @@ const envSchema = z.object({
   EXIT_WITH_PARENT: z.enum(['on', 'off']).default('off'),
   VOICE_REPLY_WAIT_MS: z.coerce.number().int().min(100).max(12_000).default(8000),
   BLOB_GRACE_MS: z.coerce.number().int().min(60_000, 'must be at least 60000 (a minute)').default(24 * 3600 * 1000),
+  OUTBOUND_ALLOW_CIDRS: cidrList.default([]),
 });
 
 export interface Config {
@@ -71,6 +86,11 @@ export interface Config {
     smtp: { enabled: boolean; port: number; host: string; maxBytes: number; tlsKeyFile?: string | undefined; tlsCertFile?: string | undefined };
     /** Poll the mailboxes of email channels that have IMAP settings (in processes that run the workers). */
     imapPolling: boolean;
+  };
+  /** Requests to URLs that users, agents, admins or customers gave (src/net/guarded-fetch.ts). */
+  readonly outbound: {
+    /** Internal ranges those requests may reach anyway (empty: only public unicast addresses). */
+    allowCidrs: readonly string[];
   };
   readonly voice: {
     /** How long a call's webhook waits for the AI's reply before it holds the line (pause + redirect). */
@@ -143,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
       imapPolling: e.IMAP_POLLING === 'on',
     },
+    outbound: { allowCidrs: Object.freeze(e.OUTBOUND_ALLOW_CIDRS) },
     voice: { replyWaitMs: e.VOICE_REPLY_WAIT_MS },
     blobs: { graceMs: e.BLOB_GRACE_MS },
     workers: {

@@ -6,10 +6,13 @@ import type { Config } from './config.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import type { Database, Db } from './db/client.ts';
 import type { AdapterDeps } from './domain/adapter.ts';
+import { createAttachmentLoader } from './domain/attachment-loader.ts';
 import { IngestBatcher } from './domain/ingest-batch.ts';
 import { EnqueuedMarker } from './domain/outbox.ts';
 import { ApiKeyResolver } from './http/middleware/auth.ts';
 import type { Logger } from './logger.ts';
+import { createAddressPolicy } from './net/address-policy.ts';
+import { createOutboundClient, type OutboundClient } from './net/guarded-fetch.ts';
 import { createRedis } from './queue/connection.ts';
 import { createRealtimePublisher } from './realtime/publisher.ts';
 import { RateLimiter } from './redis/rate-limit.ts';
@@ -34,6 +37,8 @@ export interface Deps {
   /** Attachment bytes; `attachments.blob_key` names them. */
   blobs: BlobStore;
   adapterDeps: AdapterDeps;
+  /** The one way out to URLs users, agents, admins or customers chose (webhook endpoints, the AI, attachments). */
+  outbound: OutboundClient;
   /** Counters shared by every process (widget rate limits). */
   limiter: RateLimiter;
   /** Web chat channels by public id, briefly cached. */
@@ -50,6 +55,8 @@ export function createDeps(config: Config, logger: Logger, database: Database, r
   const secrets = new SecretBox(config.secret);
   // PGlite is one connection: one batch at a time. A PostgreSQL pool takes a few at once.
   const batchesInFlight = database.kind === 'pglite' ? 1 : 4;
+  const blobs = createLocalBlobStore(join(config.dataDir, 'blobs'));
+  const outbound = createOutboundClient({ policy: createAddressPolicy(config.outbound.allowCidrs) });
   return {
     config,
     logger,
@@ -62,9 +69,11 @@ export function createDeps(config: Config, logger: Logger, database: Database, r
     keys: new ApiKeyResolver(database.db),
     marker,
     batcher: new IngestBatcher({ db: database.db, queues, marker, logger }, batchesInFlight),
-    blobs: createLocalBlobStore(join(config.dataDir, 'blobs')),
+    blobs,
+    outbound,
     adapterDeps: {
       fetch: globalThis.fetch,
+      loadAttachment: createAttachmentLoader({ blobs, fetch: outbound.fetch }),
       now: () => new Date(),
       publicUrl: config.publicUrl,
       realtime: createRealtimePublisher(redis, config.queuePrefix),
@@ -79,4 +88,5 @@ export async function closeDeps(deps: Deps): Promise<void> {
   await deps.marker.flush();
   await closeQueues(deps.queues);
   deps.redis.disconnect();
+  await deps.outbound.close().catch(() => {});
 }

@@ -39,7 +39,7 @@ export function startWorkers(deps: Deps, opts: StartOptions = {}): RunningWorker
     locks,
     responderFor: async (orgId) => {
       const settings = await loadAiSettings(deps, orgId);
-      const responder = createResponder(settings, { fetch: deps.adapterDeps.fetch });
+      const responder = createResponder(settings, { fetch: deps.outbound.fetch });
       return { responder: opts.wrapResponder ? opts.wrapResponder(responder) : responder, timeoutMs: settings.timeout_ms };
     },
   };

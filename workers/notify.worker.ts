@@ -3,26 +3,29 @@ import { and, eq, max } from 'drizzle-orm';
 import type { SecretBox } from '../src/crypto/secret-box.ts';
 import type { Db } from '../src/db/client.ts';
 import { events, webhookDeliveries, webhookEndpoints } from '../src/db/schema/index.ts';
-import type { AdapterDeps } from '../src/domain/adapter.ts';
 import type { ChannelKind } from '../src/domain/enums.ts';
 import { eventEnvelope, NOTIFY_BACKOFF_TYPE, webhookBackoffDelay } from '../src/domain/event-fanout.ts';
 import { signingSecrets, webhookHeaders } from '../src/domain/webhook-signature.ts';
 import type { Logger } from '../src/logger.ts';
+import type { GuardedFetch, OutboundClient } from '../src/net/guarded-fetch.ts';
+import { blockedAddressIn } from '../src/net/outbound-errors.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { jobSchemas, type JobData, redisPrefix } from '../src/queue/names.ts';
 
 // notify: one event to one webhook endpoint. Loads both (a deleted or disabled endpoint ends the job quietly),
-// signs Open's envelope per Standard Webhooks, POSTs it with a timeout and records the attempt. A 2xx ends the
+// signs Open's envelope per Standard Webhooks, POSTs it through the outbound guard (src/net/guarded-fetch.ts: public
+// addresses only unless OUTBOUND_ALLOW_CIDRS allows more) with a timeout, and records the attempt. A 2xx ends the
 // job; 410 Gone disables the endpoint; anything else throws so BullMQ retries (schedule: src/domain/event-fanout.ts).
 
 const TIMEOUT_MS = 10_000;
 const BODY_HEAD_BYTES = 2048;
+export const REFUSED = 'refused: address not allowed (Switchboard delivers only to public addresses; see OUTBOUND_ALLOW_CIDRS)';
 
 export interface NotifyDeps {
   db: Db;
   secrets: SecretBox;
   logger: Logger;
-  adapterDeps: Pick<AdapterDeps, 'fetch'>;
+  outbound: Pick<OutboundClient, 'fetch'>;
 }
 
 export type NotifyJob = Pick<Job<JobData['notify'], unknown, ChannelKind>, 'data' | 'attemptsMade' | 'opts'>;
@@ -54,7 +57,7 @@ export async function processNotify(job: NotifyJob, deps: NotifyDeps): Promise<N
     .insert(d)
     .values({ orgId, endpointId, eventId, attempt: (prior?.n ?? 0) + 1 })
     .returning({ id: d.id });
-  const result = await post(deps.adapterDeps.fetch, endpoint.url, headers, body);
+  const result = await post(deps.outbound.fetch, endpoint.url, headers, body);
   const gone = result.status === 410;
   const retryInMs = !result.ok && !gone ? nextRetryDelay(job) : undefined;
   await deps.db
@@ -100,7 +103,7 @@ interface PostResult {
 }
 
 /** One POST, redirects not followed (a 3xx is a failure), bounded by TIMEOUT_MS including the body's head. */
-async function post(fetcher: typeof fetch, url: string, signed: Record<string, string>, body: string): Promise<PostResult> {
+async function post(fetcher: GuardedFetch, url: string, signed: Record<string, string>, body: string): Promise<PostResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
@@ -108,8 +111,9 @@ async function post(fetcher: typeof fetch, url: string, signed: Record<string, s
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'Switchboard-Webhooks/1', ...signed },
       body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      timeoutMs: TIMEOUT_MS,
+      // Only the body's head is read (readHead), so its size does not matter.
+      maxBytes: Number.POSITIVE_INFINITY,
     });
     const head = await readHead(res, BODY_HEAD_BYTES);
     const ok = res.status >= 200 && res.status < 300;
@@ -141,7 +145,10 @@ async function readHead(res: Response, limit: number): Promise<string> {
   return new TextDecoder().decode(bytes).replaceAll('\u0000', '');
 }
 
+/** Why a POST got no answer. A refused address says only that: which refusal, or how a blocked port behaves, must
+ *  not make the delivery log a way to map internal hosts. */
 function describe(err: unknown): string {
+  if (blockedAddressIn(err)) return REFUSED;
   const e = err as Error & { cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError') return `No answer within ${TIMEOUT_MS} ms`;
   const cause = e.cause?.code ?? e.cause?.message;

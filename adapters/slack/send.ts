@@ -9,8 +9,9 @@ import { abortable, type ClientPool } from './web-client.ts';
 
 // A reply goes where the conversation is (protocols.md §4): the session's externalThreadId names the workspace,
 // the conversation and, for channel threads, the thread's ts (DMs are answered top-level in the DM). Files are
-// uploaded into the same thread after the text (filesUploadV2). Their bytes are fetched before anything is posted,
-// so a dead link fails the send without having posted half of it.
+// uploaded into the same thread after the text (filesUploadV2). Their bytes are loaded first (core's loadAttachment:
+// the blob store, or the sender's URL through the outbound guard), so a dead or refused link fails the send without
+// having posted half of it.
 
 interface FileToUpload {
   file: Buffer;
@@ -18,23 +19,12 @@ interface FileToUpload {
   title: string;
 }
 
-async function loadAttachment(deps: AdapterDeps, ref: AttachmentRef, signal: AbortSignal): Promise<FileToUpload | undefined> {
+/** Slack's own ceiling for one upload is 1 GB; a reply's files are held in memory, so far less here. */
+const MAX_FILE_BYTES = 25 * 1024 * 1024;
+
+async function loadFile(deps: AdapterDeps, ref: AttachmentRef, signal: AbortSignal): Promise<FileToUpload> {
   const named = { filename: ref.filename || 'file', title: ref.filename || 'file' };
-  if (ref.base64) return { file: Buffer.from(ref.base64, 'base64'), ...named };
-  if (!ref.url) return undefined;
-  let res: Response;
-  try {
-    res = await deps.fetch(ref.url, { signal });
-  } catch (err) {
-    throw new DeliveryError(`slack: attachment ${ref.filename} could not be fetched: ${(err as Error).message}`, 'later', { cause: err });
-  }
-  if (!res.ok) {
-    await res.body?.cancel().catch(() => {});
-    // A link that is gone (or refused) will stay so; anything else may pass.
-    const gone = res.status === 403 || res.status === 404 || res.status === 410;
-    throw new DeliveryError(`slack: attachment ${ref.filename} answered HTTP ${res.status}`, gone ? 'never' : 'later');
-  }
-  return { file: Buffer.from(await res.arrayBuffer()), ...named };
+  return { file: Buffer.from(await deps.loadAttachment(ref, MAX_FILE_BYTES, signal)), ...named };
 }
 
 export function createSender(config: SlackConfig, deps: AdapterDeps, clients: ClientPool) {
@@ -46,7 +36,7 @@ export function createSender(config: SlackConfig, deps: AdapterDeps, clients: Cl
     const client = clients.forToken(token);
     const thread = where.threadTs ? { thread_ts: where.threadTs } : {};
     try {
-      const files = (await Promise.all(msg.attachments.map((a) => loadAttachment(deps, a, signal)))).filter((f) => f !== undefined);
+      const files = await Promise.all(msg.attachments.map((a) => loadFile(deps, a, signal)));
       let externalId: string | undefined;
       if (msg.text.trim() || files.length === 0) {
         const posted = await abortable(

@@ -1,6 +1,6 @@
 import { checkHandoffTriggers, handoffOutput } from './handoff-triggers.ts';
 import { conversationMessages, HANDOFF_TOOL, selectKnowledge, systemPrompt } from './openai-prompt.ts';
-import { type ChatReply, type ChatRequest, ChatCompletionError, chatCompletion } from './openai-wire.ts';
+import { type ChatReply, type ChatRequest, ChatCompletionError, chatCompletion, type ModelFetch } from './openai-wire.ts';
 import { summarizeWithModel } from './openai-summarizer.ts';
 import type { AiSettings, HandoffReason, Responder, ResponderInput, ResponderOutput } from './responder.ts';
 import { sentimentOf } from './sentiment.ts';
@@ -19,7 +19,7 @@ export const MODEL_REPLY_CONFIDENCE = 0.8;
 
 export type OpenAiSettings = AiSettings & { base_url: string; model: string };
 
-export function createOpenAiResponder(settings: OpenAiSettings, deps: { fetch: typeof fetch }): Responder {
+export function createOpenAiResponder(settings: OpenAiSettings, deps: { fetch: ModelFetch }): Responder {
   const call = (body: ChatRequest, signal: AbortSignal): Promise<ChatReply> => chatCompletion(settings, body, deps.fetch, signal);
   return {
     respond: (input, signal) => respond(input, settings, call, signal),

@@ -48,6 +48,12 @@ export class ChatCompletionError extends Error {
   }
 }
 
+/**
+ * How the call goes out: in the workers, the outbound guard (src/net/guarded-fetch.ts), since base_url is an admin's
+ * choice; global fetch fits too (tests of the wire format).
+ */
+export type ModelFetch = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<Response>;
+
 export interface Endpoint {
   /** As OpenAI SDKs take it, with the version: https://api.openai.com/v1, http://localhost:11434/v1. */
   base_url: string;
@@ -73,7 +79,7 @@ const responseSchema = z.object({
     .min(1),
 });
 
-export async function chatCompletion(endpoint: Endpoint, body: ChatRequest, fetchFn: typeof fetch, signal: AbortSignal): Promise<ChatReply> {
+export async function chatCompletion(endpoint: Endpoint, body: ChatRequest, fetchFn: ModelFetch, signal: AbortSignal): Promise<ChatReply> {
   const timeout = AbortSignal.timeout(endpoint.timeout_ms);
   const combined = AbortSignal.any([signal, timeout]);
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };

@@ -79,8 +79,18 @@ export interface ChannelInfo {
   webhookUrls: Readonly<Record<string, string>>;
 }
 
+/**
+ * The bytes of a reply's attachment, however core holds them: read from the blob store when the ref names a blob,
+ * else fetched from its URL through the outbound guard (src/net/guarded-fetch.ts: public addresses only, a few
+ * checked redirects, time and byte limits). Refuses more than `maxBytes`. Throws DeliveryError only: a blocked,
+ * unreachable or oversized attachment is 'never' (the message fails at once, later replies still go).
+ */
+export type LoadAttachment = (ref: AttachmentRef, maxBytes: number, signal: AbortSignal) => Promise<Uint8Array>;
+
 export interface AdapterDeps {
+  /** For provider APIs only (hosts the adapter allow-lists). Caller-chosen URLs go through loadAttachment. */
   fetch: typeof fetch;
+  loadAttachment: LoadAttachment;
   now: () => Date;
   /** The externally visible base URL, for signature checks and webhook URLs. */
   publicUrl: string;

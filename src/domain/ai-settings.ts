@@ -5,6 +5,8 @@ import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { organizations } from '../db/schema/index.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import type { AddressPolicy } from '../net/address-policy.ts';
+import { assertOutboundUrl } from '../net/url-check.ts';
 import { customDataSchema } from './custom-data.ts';
 
 // An organization's AI settings (GET/PATCH /settings/ai), kept in organizations.settings.ai: the defaults overlaid
@@ -14,6 +16,9 @@ export interface AiSettingsDeps {
   db: Db;
   secrets: SecretBox;
 }
+
+/** PATCH also checks base_url against the outbound policy (a refused IP literal is a 400; names at connect time). */
+export type AiSettingsPatchDeps = AiSettingsDeps & { outbound: { policy: AddressPolicy } };
 
 /** Plain zod (not @hono/zod-openapi's): built before the HTTP layer may have extended zod. */
 const field = {
@@ -97,7 +102,8 @@ export async function loadAiSettings(deps: AiSettingsDeps, orgId: string): Promi
   }
 }
 
-export async function patchAiSettings(deps: AiSettingsDeps, orgId: string, patch: AiSettingsPatch) {
+export async function patchAiSettings(deps: AiSettingsPatchDeps, orgId: string, patch: AiSettingsPatch) {
+  if (patch.base_url) assertOutboundUrl(deps.outbound.policy, patch.base_url, 'base_url');
   return deps.db.transaction(async (tx) => {
     // Locked: two concurrent PATCHes must not both merge into the same old settings.
     const all = await orgSettings(tx, orgId, true);

@@ -8,8 +8,9 @@ import { replyToken } from './reply-token.ts';
 import { splitText } from './split-text.ts';
 
 // What dispatch hands an adapter for one stored reply: its text split to the channel's limit, its files as
-// signed links the provider can fetch (Twilio and Meta pull media by URL), and whether the channel's reply
-// window has closed since the customer last wrote.
+// signed links the provider can fetch (Twilio and Meta pull media by URL) plus, for files we hold, their blob key
+// (channels that carry the bytes read them through AdapterDeps.loadAttachment, not over our own link), and whether
+// the channel's reply window has closed since the customer last wrote.
 
 type Reply = Pick<typeof messages.$inferSelect, 'id' | 'text' | 'html' | 'sender'>;
 
@@ -36,6 +37,7 @@ export async function outboundParts(
     contentType: f.contentType,
     size: f.size,
     url: attachmentUrl(f, ctx.publicUrl, ctx.secret, ctx.now) ?? undefined,
+    ...(f.blobKey ? { blobKey: f.blobKey } : {}),
   }));
   const windowClosed = await replyWindowClosed(ctx, base.sessionId, capabilities);
   // Only channels that thread replies need to know what a reply answers (one query less on every other send).

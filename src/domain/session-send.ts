@@ -5,6 +5,8 @@ import { NotFoundError } from '../errors.ts';
 import type { ContactDetails } from './contacts.ts';
 import type { CustomData } from './custom-data.ts';
 import type { BlobStore } from '../blob/blob-store.ts';
+import type { AddressPolicy } from '../net/address-policy.ts';
+import { assertOutboundUrl } from '../net/url-check.ts';
 import { storeInlineAttachments } from './attachments.ts';
 import { type IngestDeps, ingest } from './ingest.ts';
 import type { AttachmentRef } from './messages.ts';
@@ -28,12 +30,16 @@ export interface SendInput {
 
 /** Returns the stored message's id. A closed session is reopened by its contact (in ingest), never by an agent's reply. */
 export async function sendMessage(
-  deps: IngestDeps & { blobs: BlobStore },
+  deps: IngestDeps & { blobs: BlobStore; outbound: { policy: AddressPolicy } },
   orgId: string,
   sessionId: string,
   input: SendInput,
   actor: Actor,
 ): Promise<string> {
+  // A link at a refused IP literal is a 400 now; a name is checked when a channel fetches it (attachment-loader.ts).
+  input.attachments.forEach((a, i) => {
+    if (a.url) assertOutboundUrl(deps.outbound.policy, a.url, `message.attachments.${i}.url`);
+  });
   // The caller's own session, or a 404 before any of its files is stored.
   await mustBeOrgSession(deps.db, orgId, sessionId);
   const agent = input.sender === 'agent' ? await resolveAgent(deps.db, orgId, actor, input.agent) : null;

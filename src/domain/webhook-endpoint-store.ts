@@ -4,17 +4,21 @@ import type { Db } from '../db/client.ts';
 import { utcSortKey } from '../db/keyset.ts';
 import { channels, events, sessions, type WebhookEventFilter, webhookDeliveries, webhookEndpoints } from '../db/schema/index.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import type { AddressPolicy } from '../net/address-policy.ts';
+import { assertOutboundUrl } from '../net/url-check.ts';
 import type { Queues } from '../queue/queues.ts';
 import { requeueNotify } from './event-fanout.ts';
 import { newWebhookSecret } from './webhook-signature.ts';
 
 // The webhook endpoints admin API: rows in, views out, every query scoped by org id. The signing secret is sealed
-// at rest and leaves only in the create and rotate responses.
+// at rest and leaves only in the create and rotate responses. A URL at a refused IP literal (127.0.0.1, [::1]…) is
+// a 400 here; names are checked when the worker connects (src/net/guarded-connector.ts).
 
 export interface WebhookCtx {
   db: Db;
   secrets: SecretBox;
   queues: Queues;
+  outbound: { policy: AddressPolicy };
 }
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
@@ -64,6 +68,7 @@ export interface NewEndpoint {
 }
 
 export async function createEndpoint(ctx: WebhookCtx, orgId: string, input: NewEndpoint) {
+  assertOutboundUrl(ctx.outbound.policy, input.url, 'url');
   const secret = newWebhookSecret();
   const [row] = await ctx.db
     .insert(webhookEndpoints)
@@ -110,6 +115,7 @@ export interface EndpointPatch {
 }
 
 export async function patchEndpoint(ctx: WebhookCtx, orgId: string, id: string, patch: EndpointPatch): Promise<EndpointRow> {
+  if (patch.url !== undefined) assertOutboundUrl(ctx.outbound.policy, patch.url, 'url');
   const [row] = await ctx.db
     .update(webhookEndpoints)
     .set({

@@ -15,6 +15,12 @@ import { startTwilioPeer } from './twilio-peer.ts';
 // Meta-protocol peer, a Slack-protocol peer and Switchboard beside them (fresh data folder), creates one channel
 // of each kind pointed at the peers, and prints how to play a customer with curl. Ctrl-C stops everything.
 
+/**
+ * Everything in the sandbox listens on this machine, and so do the webhook receivers or local model (Ollama…) one
+ * tries it with: loopback is allowed unless OUTBOUND_ALLOW_CIDRS says otherwise (production allows none).
+ */
+const SANDBOX_ALLOW_CIDRS = '127.0.0.0/8,::1/128';
+
 const HELP = `Usage: npm run sandbox -- [--port 3000] [--console-port 4000] [--twilio-port 4010] [--meta-port 4020] [--slack-port 4030]\n       [--smtp-port 2525] [--mail-sink-port 4040] [--data-dir DIR]`;
 
 async function main(argv: string[]) {
@@ -42,7 +48,7 @@ async function main(argv: string[]) {
   const smtpPort = port('smtp-port', o['smtp-port']);
   const adminKey = `sb_admin_sandbox_${randomBytes(12).toString('base64url')}`;
   const dataDir = o['data-dir'] ?? mkdtempSync(join(tmpdir(), 'switchboard-sandbox-'));
-  const switchboard = await startSwitchboard({ port: port('port', o.port), dataDir, adminKey, env: { ...process.env, SMTP_PORT: String(smtpPort) } });
+  const switchboard = await startSwitchboard({ port: port('port', o.port), dataDir, adminKey, env: { OUTBOUND_ALLOW_CIDRS: SANDBOX_ALLOW_CIDRS, ...process.env, SMTP_PORT: String(smtpPort) } });
   const admin = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${switchboard.url}${path}`, {
       method,

@@ -9,6 +9,13 @@ import { createApp, type App } from '../../src/http/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { freshDatabase, freshQueuePrefix, redisUrl } from './services.ts';
 
+/**
+ * For tests whose webhook receivers, AI peers or attachment hosts listen on this machine: loopback allowed, as an
+ * operator with internal receivers would allow it. Passed explicitly (createTestApp(ALLOW_LOOPBACK)), so every
+ * other test runs with the default policy, which refuses internal addresses.
+ */
+export const ALLOW_LOOPBACK = { OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8,::1/128' } as const;
+
 export interface JsonResponse {
   status: number;
   body: Record<string, any>;

@@ -5,7 +5,7 @@ import { SecretBox } from '../../src/crypto/secret-box.ts';
 import { organizations } from '../../src/db/schema/index.ts';
 import { loadAiSettings } from '../../src/domain/ai-settings.ts';
 import { createOrganization, insertApiKey } from '../../src/domain/organizations.ts';
-import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { ALLOW_LOOPBACK, createTestApp, type TestApp } from '../helpers/app.ts';
 import { expectOpenError } from '../helpers/contract.ts';
 
 // GET/PATCH /settings/ai: defaults overlaid with what was set, partial patches (handoff merged key by key), the
@@ -14,7 +14,8 @@ import { expectOpenError } from '../helpers/contract.ts';
 type Json = Record<string, any>;
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp();
+  // The model below is a local one (Ollama on 127.0.0.1): its operator allows loopback.
+  t = await createTestApp(ALLOW_LOOPBACK);
 });
 afterAll(() => t.close());
 beforeEach(async () => {

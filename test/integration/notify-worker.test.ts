@@ -11,12 +11,15 @@ import { createOrganization } from '../../src/domain/organizations.ts';
 import { createEndpoint, patchEndpoint, retryDelivery } from '../../src/domain/webhook-endpoint-store.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createNotifyWorker, processNotify } from '../../workers/notify.worker.ts';
+import { ALLOW_LOOPBACK } from '../helpers/app.ts';
 import { freshDatabase, freshQueuePrefix, redisUrl } from '../helpers/services.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../peers/webhook-receiver.ts';
 
 // Events out against real Redis, a real database and a real HTTP receiver: the relay fans events out to notify
 // jobs, the worker signs and POSTs them (verified with the Standard Webhooks reference implementation), retries
-// with backoff (shortened here through the job options), records every attempt and delivers once.
+// with backoff (shortened here through the job options), records every attempt and delivers once. The receivers
+// listen on loopback, which OUTBOUND_ALLOW_CIDRS allows here: these are also the end-to-end tests of an allowed
+// range (test/integration/outbound-guard.test.ts has the default, refusing one).
 
 const FAST = { backoff: { type: 'webhook', delay: 100 } };
 let database: Database;
@@ -26,7 +29,7 @@ const receivers: WebhookReceiver[] = [];
 
 beforeAll(async () => {
   database = await freshDatabase();
-  const config = loadConfig({ DATA_DIR: '/tmp/unused', SWITCHBOARD_SECRET: 'x'.repeat(32), QUEUE_PREFIX: freshQueuePrefix() });
+  const config = loadConfig({ DATA_DIR: '/tmp/unused', SWITCHBOARD_SECRET: 'x'.repeat(32), QUEUE_PREFIX: freshQueuePrefix(), ...ALLOW_LOOPBACK });
   deps = createDeps(config, createLogger('silent'), database, redisUrl());
   worker = createNotifyWorker(deps, { redisUrl: redisUrl(), queuePrefix: config.queuePrefix });
 });

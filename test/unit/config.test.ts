@@ -33,6 +33,8 @@ describe('loadConfig', () => {
     ['SWITCHBOARD_BOOTSTRAP_KEY', 'short', /^Invalid SWITCHBOARD_BOOTSTRAP_KEY="short": must be at least 16 characters$/],
     ['LOG_LEVEL', 'loud', /^Invalid LOG_LEVEL="loud": /],
     ['BLOB_GRACE_MS', '1000', /^Invalid BLOB_GRACE_MS="1000": must be at least 60000 \(a minute\)$/],
+    ['OUTBOUND_ALLOW_CIDRS', '127.0.0.0/8,10/8', /^Invalid OUTBOUND_ALLOW_CIDRS="127.0.0.0\/8,10\/8": "10\/8" is not a CIDR range/],
+    ['OUTBOUND_ALLOW_CIDRS', 'localhost', /^Invalid OUTBOUND_ALLOW_CIDRS="localhost": "localhost" is not a CIDR range/],
   ])('refuses %s=%s with one line naming it', (name, value, expected) => {
     const attempt = () => loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-config-')), [name]: value });
     expect(attempt).toThrow(ConfigError);
@@ -48,5 +50,11 @@ describe('loadConfig', () => {
     const c = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-config-')), PORT: '', PUBLIC_URL: 'https://support.example.com/' });
     expect(c.port).toBe(3000);
     expect(c.publicUrl).toBe('https://support.example.com');
+  });
+
+  it('allows no internal ranges by default, and the listed ones when OUTBOUND_ALLOW_CIDRS is set', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-config-'));
+    expect(loadConfig({ DATA_DIR: dir }).outbound.allowCidrs).toEqual([]);
+    expect(loadConfig({ DATA_DIR: dir, OUTBOUND_ALLOW_CIDRS: ' 10.20.0.0/16, fd00::/8 ,' }).outbound.allowCidrs).toEqual(['10.20.0.0/16', 'fd00::/8']);
   });
 });

@@ -1,18 +1,26 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { emailConfigSchema } from '../../adapters/email/config.ts';
 import { emailAdapter } from '../../adapters/email/index.ts';
+import { createLocalBlobStore } from '../../src/blob/local-blob-store.ts';
 import type { AdapterDeps, ChannelAdapter } from '../../src/domain/adapter.ts';
+import { createAttachmentLoader } from '../../src/domain/attachment-loader.ts';
 import type { OutboundMessage } from '../../src/domain/messages.ts';
 import { DeliveryError } from '../../src/errors.ts';
+import { createAddressPolicy } from '../../src/net/address-policy.ts';
+import { createOutboundClient } from '../../src/net/guarded-fetch.ts';
 
 // Replies through nodemailer to a real SMTP sink (smtp-server on 127.0.0.1): threading headers, VERP envelope,
-// automatic-reply marking, DKIM, text + HTML parts, attachments fetched from our signed links, and every SMTP
-// failure classified for the dispatch queue.
+// automatic-reply marking, DKIM, text + HTML parts, attachments (ours read from the blob store, a sender's link
+// fetched through the outbound guard, here allowed to reach the local file host), and every SMTP failure
+// classified for the dispatch queue.
 
 interface Received {
   mailFrom: string;
@@ -28,6 +36,12 @@ let sink: SMTPServer;
 let sinkPort: number;
 let files: Server;
 let filesUrl: string;
+/** Paths the file host was asked for. */
+let fileRequests: string[] = [];
+const blobDir = mkdtempSync(join(tmpdir(), 'sb-email-blobs-'));
+const blobs = createLocalBlobStore(blobDir);
+// The file host listens on loopback: allowed explicitly, as an operator would with OUTBOUND_ALLOW_CIDRS.
+const outbound = createOutboundClient({ policy: createAddressPolicy(['127.0.0.0/8']) });
 
 const smtpError = (code: number, text: string) => Object.assign(new Error(text), { responseCode: code });
 
@@ -58,6 +72,7 @@ beforeAll(async () => {
   sinkPort = (sink.server.address() as AddressInfo).port;
 
   files = createServer((req, res) => {
+    fileRequests.push(req.url ?? '');
     if (req.url === '/files/invoice.pdf?sig=ok') {
       res.writeHead(200, { 'content-type': 'application/pdf' });
       res.end(Buffer.from('%PDF-1.4 invoice'));
@@ -75,11 +90,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise<void>((resolve) => sink.close(() => resolve()));
   await new Promise<void>((resolve) => files.close(() => resolve()));
+  await outbound.close();
+  rmSync(blobDir, { recursive: true, force: true });
 });
 
 beforeEach(() => {
   verdict = undefined;
   received = [];
+  fileRequests = [];
 });
 
 const deps: AdapterDeps = {
@@ -87,6 +105,7 @@ const deps: AdapterDeps = {
   now: () => new Date('2026-11-25T12:00:00Z'),
   publicUrl: 'https://switchboard.example',
   realtime: { toContact: async () => 0 },
+  loadAttachment: createAttachmentLoader({ blobs, fetch: outbound.fetch }),
 };
 
 function makeAdapter(extra: Record<string, unknown> = {}, port = sinkPort): ChannelAdapter {
@@ -191,21 +210,40 @@ describe('email send: headers and envelope', () => {
 });
 
 describe('email send: attachments', () => {
-  it('attaches files fetched from our signed links', async () => {
-    const attachments = [{ filename: 'invoice.pdf', contentType: 'application/pdf', url: `${filesUrl}/files/invoice.pdf?sig=ok` }];
+  it('attaches a file we hold from the blob store, never over our own signed link', async () => {
+    const stored = await blobs.put(Buffer.from('%PDF-1.4 stored invoice'), 'application/pdf');
+    const link = `${filesUrl}/files/invoice.pdf?sig=ok`;
+    const attachments = [{ filename: 'invoice.pdf', contentType: 'application/pdf', url: link, blobKey: stored.key }];
     await makeAdapter().send(reply({ attachments }), AbortSignal.timeout(10_000));
     const [file] = received[0]!.parsed.attachments;
     expect(file?.filename).toBe('invoice.pdf');
     expect(file?.contentType).toBe('application/pdf');
-    expect(file?.content.toString()).toBe('%PDF-1.4 invoice');
+    expect(file?.content.toString()).toBe('%PDF-1.4 stored invoice');
+    expect(fileRequests).toEqual([]);
+  });
+
+  it('attaches a file fetched from the link its sender gave', async () => {
+    const attachments = [{ filename: 'invoice.pdf', contentType: 'application/pdf', url: `${filesUrl}/files/invoice.pdf?sig=ok` }];
+    await makeAdapter().send(reply({ attachments }), AbortSignal.timeout(10_000));
+    expect(received[0]!.parsed.attachments[0]?.content.toString()).toBe('%PDF-1.4 invoice');
+    expect(fileRequests).toEqual(['/files/invoice.pdf?sig=ok']);
   });
 
   it('refuses a dead link or files over max_message_bytes, before any SMTP', async () => {
     const adapter = makeAdapter();
     const dead = [{ filename: 'x.pdf', contentType: 'application/pdf', url: `${filesUrl}/files/expired` }];
-    await expect(adapter.send(reply({ attachments: dead }), AbortSignal.timeout(10_000))).rejects.toMatchObject({ retry: 'never' });
+    await expect(adapter.send(reply({ attachments: dead }), AbortSignal.timeout(10_000))).rejects.toMatchObject({
+      retry: 'never',
+      message: 'attachment_unreachable: x.pdf: HTTP 404',
+    });
     const huge = [{ filename: 'huge.bin', contentType: 'application/octet-stream', url: `${filesUrl}/files/huge.bin?sig=ok` }];
-    await expect(adapter.send(reply({ attachments: huge }), AbortSignal.timeout(10_000))).rejects.toMatchObject({ retry: 'never' });
+    await expect(adapter.send(reply({ attachments: huge }), AbortSignal.timeout(10_000))).rejects.toMatchObject({
+      retry: 'never',
+      message: expect.stringMatching(/^attachment_too_large: huge\.bin: /),
+    });
+    const big = await blobs.put(Buffer.alloc(8192, 1), 'application/octet-stream');
+    const stored = [{ filename: 'big.bin', contentType: 'application/octet-stream', blobKey: big.key }];
+    await expect(adapter.send(reply({ attachments: stored }), AbortSignal.timeout(10_000))).rejects.toMatchObject({ retry: 'never' });
     expect(received).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { emailConfigSchema } from '../../adapters/email/config.ts';
 import { emailAdapter } from '../../adapters/email/index.ts';
 import type { AdapterDeps, RawWebhook } from '../../src/domain/adapter.ts';
 import { WebhookAuthError } from '../../src/errors.ts';
+import { noAttachments } from '../helpers/adapter-deps.ts';
 
 // The raw-MIME webhook: a bearer token or an HMAC of the body bytes proves the relay; anything else is refused.
 // Parsing answers 415 to a body that is not message/rfc822, and 200 {accepted:true} with the parsed mail.
@@ -13,7 +14,7 @@ const deps: AdapterDeps = {
   fetch,
   now: () => new Date('2026-11-25T12:00:00Z'),
   publicUrl: 'https://switchboard.example',
-  realtime: { toContact: async () => 0 },
+  realtime: { toContact: async () => 0 }, loadAttachment: noAttachments,
 };
 const adapterWith = (extra: Record<string, unknown> = { webhook_secret: SECRET }) =>
   emailAdapter.create(emailConfigSchema.parse({ address: 'support@acme.example', smtp: { host: 'h' }, ...extra }), deps, { id: 'chan-mail', webhookUrls: {} });

@@ -6,6 +6,7 @@ import type { ChannelAdapter } from '../../src/domain/adapter.ts';
 import type { AttachmentRef } from '../../src/domain/messages.ts';
 import { MediaError } from '../../src/errors.ts';
 import { type MetaPeer, startMetaPeer } from '../../src/sandbox/meta-peer.ts';
+import { noAttachments } from '../helpers/adapter-deps.ts';
 
 // fetchMedia against the sandbox: media object → lookaside URL → bytes, with the Bearer token sent only to Meta's
 // hosts, sizes refused before and while downloading, and the announced sha256 checked. A recording fetch shows
@@ -38,7 +39,7 @@ function makeAdapter(): ChannelAdapter {
     verify_token: peer.verifyToken,
     api_base_url: peer.url,
   });
-  const deps = { fetch: recordingFetch, now: () => new Date(), publicUrl: 'http://127.0.0.1', realtime: { toContact: async () => 0 } };
+  const deps = { fetch: recordingFetch, now: () => new Date(), publicUrl: 'http://127.0.0.1', realtime: { toContact: async () => 0 }, loadAttachment: noAttachments };
   return whatsappMetaAdapter.create(config, deps, { id: 'chan-wa', webhookUrls: {} });
 }
 

@@ -5,6 +5,7 @@ import type { ChannelAdapter } from '../../src/domain/adapter.ts';
 import type { OutboundMessage } from '../../src/domain/messages.ts';
 import { DeliveryError } from '../../src/errors.ts';
 import { type MetaPeer, startMetaPeer } from '../../src/sandbox/meta-peer.ts';
+import { noAttachments } from '../helpers/adapter-deps.ts';
 
 // Adapter → Graph API, against the sandbox: the exact payloads Meta receives, templates outside the window, and
 // how each failure is classified for the dispatch worker. autoStatus is off: no callback here.
@@ -22,7 +23,7 @@ function makeAdapter(patch: Record<string, unknown> = {}): ChannelAdapter {
     api_base_url: `${peer.url}/`,
     ...patch,
   });
-  const deps = { fetch, now: () => new Date(), publicUrl: 'http://127.0.0.1', realtime: { toContact: async () => 0 } };
+  const deps = { fetch, now: () => new Date(), publicUrl: 'http://127.0.0.1', realtime: { toContact: async () => 0 }, loadAttachment: noAttachments };
   return whatsappMetaAdapter.create(config, deps, { id: 'chan-wa', webhookUrls: {} });
 }
 

@@ -8,6 +8,7 @@ import type { ChannelAdapter, ParseOutcome, RawWebhook } from '../../src/domain/
 import { WebhookAuthError } from '../../src/errors.ts';
 import { type MetaPeer, startMetaPeer } from '../../src/sandbox/meta-peer.ts';
 import { metaJson } from '../../src/sandbox/meta-wire.ts';
+import { noAttachments } from '../helpers/adapter-deps.ts';
 
 // Meta → adapter: the sandbox posts real, signed webhooks to a small gateway stand-in that does what the ingress
 // route does (raw body → verify → parse → answer the ack, or 403), so signatures are checked on real bytes.
@@ -61,7 +62,7 @@ function makeAdapter(patch: Record<string, unknown> = {}): ChannelAdapter {
     api_base_url: peer.url,
     ...patch,
   });
-  const deps = { fetch, now: () => new Date(), publicUrl: 'http://127.0.0.1', realtime: { toContact: async () => 0 } };
+  const deps = { fetch, now: () => new Date(), publicUrl: 'http://127.0.0.1', realtime: { toContact: async () => 0 }, loadAttachment: noAttachments };
   return whatsappMetaAdapter.create(config, deps, { id: 'chan-wa', webhookUrls: {} });
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { phoneAdapter } from '../../adapters/phone/index.ts';
 import type { ChannelAdapter, RawWebhook } from '../../src/domain/adapter.ts';
 import { WebhookAuthError } from '../../src/errors.ts';
+import { noAttachments } from '../helpers/adapter-deps.ts';
 
 // The phone adapter's pieces on their own: config, parse of each sub-path, the TwiML of each kind of answer.
 
@@ -15,7 +16,7 @@ const BASE = { account_sid: ACCOUNT, auth_token: TOKEN, from: '+18005550100' };
 function adapter(config: Record<string, unknown> = {}): ChannelAdapter {
   return phoneAdapter.create(
     phoneAdapter.configSchema.parse({ ...BASE, ...config }),
-    { fetch, now: () => new Date(), publicUrl: 'https://support.example.com', realtime: { toContact: async () => 0 } },
+    { fetch, now: () => new Date(), publicUrl: 'https://support.example.com', realtime: { toContact: async () => 0 }, loadAttachment: noAttachments },
     { id: 'ch_phone', webhookUrls: { inbound: `${HOOKS}/voice`, voice: `${HOOKS}/voice`, status: `${HOOKS}/status` } },
   );
 }

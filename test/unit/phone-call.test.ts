@@ -7,6 +7,7 @@ import type { ChannelAdapter, RawWebhook } from '../../src/domain/adapter.ts';
 import type { CallAnswer, CallEvent } from '../../src/domain/call.ts';
 import { AppError } from '../../src/errors.ts';
 import { ScriptedCall } from '../../src/sandbox/twilio-voice-caller.ts';
+import { noAttachments } from '../helpers/adapter-deps.ts';
 
 // A whole call, end to end without core: the scripted caller plays Twilio against a local host that does what core
 // does with the adapter (verify → parse → canned answer → answerCall) over real HTTP.
@@ -82,7 +83,7 @@ async function startVoiceHost(script: Script, config: Record<string, unknown> = 
   const parsed = phoneAdapter.configSchema.parse({ account_sid: ACCOUNT, auth_token: TOKEN, from: OUR_NUMBER, ...config });
   host.adapter = phoneAdapter.create(
     parsed,
-    { fetch, now: () => new Date(), publicUrl: host.base, realtime: { toContact: async () => 0 } },
+    { fetch, now: () => new Date(), publicUrl: host.base, realtime: { toContact: async () => 0 }, loadAttachment: noAttachments },
     { id: CHANNEL, webhookUrls: { inbound: `${hooks}/voice`, voice: `${hooks}/voice`, status: `${hooks}/status` } },
   );
   return host;

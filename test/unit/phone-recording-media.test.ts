@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { phoneAdapter } from '../../adapters/phone/index.ts';
 import type { ChannelAdapter } from '../../src/domain/adapter.ts';
 import { MediaError } from '../../src/errors.ts';
+import { noAttachments } from '../helpers/adapter-deps.ts';
 
 // Recording downloads against a local stand-in for Twilio's Recordings endpoint: HTTP Basic with the account's
 // credentials, an optional hop, and a 401 Twilio error body otherwise.
@@ -41,7 +42,7 @@ function adapter(token = TOKEN): ChannelAdapter {
   const config = phoneAdapter.configSchema.parse({ account_sid: ACCOUNT, auth_token: token, from: '+18005550100', api_base_url: base });
   return phoneAdapter.create(
     config,
-    { fetch, now: () => new Date(), publicUrl: 'https://support.example.com', realtime: { toContact: async () => 0 } },
+    { fetch, now: () => new Date(), publicUrl: 'https://support.example.com', realtime: { toContact: async () => 0 }, loadAttachment: noAttachments },
     { id: 'ch_phone', webhookUrls: { voice: 'https://support.example.com/webhooks/ch_phone/voice' } },
   );
 }

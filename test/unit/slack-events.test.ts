@@ -7,6 +7,7 @@ import type { ChannelAdapter, ParseOutcome, RawWebhook } from '../../src/domain/
 import type { InboundMessage } from '../../src/domain/messages.ts';
 import { AppError } from '../../src/errors.ts';
 import { type SlackPeer, startSlackPeer } from '../../src/sandbox/slack-peer.ts';
+import { noAttachments } from '../helpers/adapter-deps.ts';
 
 // The Events API leg, driven by the Slack peer posting real signed event_callbacks over HTTP to a small ingress
 // that does what core's webhook route does with the adapter: verify (an AppError becomes its status), parse,
@@ -27,7 +28,7 @@ function makeAdapter(extra: Record<string, unknown> = {}): ChannelAdapter {
     api_base_url: `${peer.url}/api`,
     ...extra,
   });
-  const deps = { fetch, now: () => clock(), publicUrl: 'http://127.0.0.1', realtime: { toContact: async () => 0 } };
+  const deps = { fetch, now: () => clock(), publicUrl: 'http://127.0.0.1', realtime: { toContact: async () => 0 }, loadAttachment: noAttachments };
   return slackAdapter.create(config, deps, { id: 'chan-slack', webhookUrls: { events: eventsUrl } });
 }
 

@@ -5,6 +5,7 @@ import type { ChannelAdapter } from '../../src/domain/adapter.ts';
 import type { AttachmentRef } from '../../src/domain/messages.ts';
 import { MediaError } from '../../src/errors.ts';
 import { type SlackPeer, startSlackPeer } from '../../src/sandbox/slack-peer.ts';
+import { noAttachments } from '../helpers/adapter-deps.ts';
 
 // Reading what Slack holds for us: shared files (private URLs that need the workspace's bot token, which must
 // go nowhere else) and people's profiles (users.info, best effort). deps.fetch records every request.
@@ -24,7 +25,7 @@ const recordingFetch: typeof fetch = async (input, init) => {
 
 function makeAdapter(extra: Record<string, unknown> = {}): ChannelAdapter {
   const config = slackConfigSchema.parse({ signing_secret: 's', bot_token: peer.botToken, api_base_url: `${peer.url}/api`, ...extra });
-  const deps = { fetch: recordingFetch, now: () => new Date(), publicUrl: 'https://switchboard.example', realtime: { toContact: async () => 0 } };
+  const deps = { fetch: recordingFetch, now: () => new Date(), publicUrl: 'https://switchboard.example', realtime: { toContact: async () => 0 }, loadAttachment: noAttachments };
   return slackAdapter.create(config, deps, { id: 'chan-media', webhookUrls: {} });
 }
 

@@ -3,6 +3,7 @@ import { slackConfigSchema } from '../../adapters/slack/config.ts';
 import { slackAdapter } from '../../adapters/slack/index.ts';
 import type { ChannelAdapter, ParseOutcome, RawWebhook } from '../../src/domain/adapter.ts';
 import { type SlackPeer, startSlackPeer } from '../../src/sandbox/slack-peer.ts';
+import { noAttachments } from '../helpers/adapter-deps.ts';
 
 // "Add to Slack": our install link → the peer's authorize page (which clicks Allow and redirects with a code) →
 // our callback, which exchanges the code at the peer's oauth.v2.access and hands core a configPatch. The browser's
@@ -22,7 +23,7 @@ function makeAdapter(extra: Record<string, unknown> = {}, channelId = 'chan-oaut
     authorize_url: p.authorizeUrl,
     ...extra,
   });
-  const deps = { fetch, now: () => clock(), publicUrl: 'https://switchboard.example', realtime: { toContact: async () => 0 } };
+  const deps = { fetch, now: () => clock(), publicUrl: 'https://switchboard.example', realtime: { toContact: async () => 0 }, loadAttachment: noAttachments };
   const adapter = slackAdapter.create(config, deps, { id: channelId, webhookUrls: { oauth_redirect: REDIRECT_URI, events: 'x', install: 'y' } });
   return { adapter, config };
 }
@@ -114,7 +115,7 @@ describe('callback', () => {
     const token = patch.installations[peer.teamId]!.bot_token;
 
     const patched = slackConfigSchema.parse({ ...config, ...patch });
-    const deps = { fetch, now: () => new Date(), publicUrl: 'https://switchboard.example', realtime: { toContact: async () => 0 } };
+    const deps = { fetch, now: () => new Date(), publicUrl: 'https://switchboard.example', realtime: { toContact: async () => 0 }, loadAttachment: noAttachments };
     const installed = slackAdapter.create(patched, deps, { id: 'chan-oauth', webhookUrls: {} });
     const receipt = await installed.send(
       { messageId: 'm1', sessionId: 's1', to: { address: `${peer.teamId}:U0CUST` }, text: 'installed!', attachments: [], externalThreadId: `${peer.teamId}:D0DM9` },

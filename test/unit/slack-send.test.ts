@@ -1,33 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { slackConfigSchema } from '../../adapters/slack/config.ts';
 import { slackAdapter } from '../../adapters/slack/index.ts';
+import { createLocalBlobStore } from '../../src/blob/local-blob-store.ts';
 import type { ChannelAdapter } from '../../src/domain/adapter.ts';
+import { createAttachmentLoader } from '../../src/domain/attachment-loader.ts';
 import type { AttachmentRef, OutboundMessage } from '../../src/domain/messages.ts';
 import { DeliveryError } from '../../src/errors.ts';
+import { createAddressPolicy } from '../../src/net/address-policy.ts';
+import { createOutboundClient } from '../../src/net/guarded-fetch.ts';
 import { type SlackPeer, startSlackPeer } from '../../src/sandbox/slack-peer.ts';
 
 // Replies through @slack/web-api to the Slack peer: into the right thread (or top-level in a DM), as mrkdwn, files
 // uploaded with filesUploadV2, and every failure classified for the dispatch queue. deps.fetch records what left
-// the adapter; our own file links (https://switchboard.example/files/…) are answered by it, everything else goes
-// to the peer over HTTP.
+// the adapter for Slack's API; files come through core's loader: ours from the blob store (never over our own
+// https://switchboard.example/files/… link), a sender's link through the outbound guard (default policy).
 
 let peer: SlackPeer;
 let requests: Array<{ url: string; body: string }>;
-const files = new Map<string, Uint8Array>();
+const blobDir = mkdtempSync(join(tmpdir(), 'sb-slack-blobs-'));
+const blobs = createLocalBlobStore(blobDir);
+const outbound = createOutboundClient({ policy: createAddressPolicy() });
+const loadAttachment = createAttachmentLoader({ blobs, fetch: outbound.fetch });
 
 const recordingFetch: typeof fetch = async (input, init) => {
-  const url = String(input);
-  requests.push({ url, body: typeof init?.body === 'string' ? init.body : '' });
-  if (url.startsWith('https://switchboard.example/files/')) {
-    const bytes = files.get(url);
-    return bytes ? new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } }) : new Response('gone', { status: 404 });
-  }
+  requests.push({ url: String(input), body: typeof init?.body === 'string' ? init.body : '' });
   return fetch(input, init);
 };
 
+/** A file we hold, as dispatch hands it over: its blob key beside the signed link providers would fetch. */
+async function stored(filename: string, contentType: string, bytes: Uint8Array): Promise<AttachmentRef> {
+  const { key } = await blobs.put(bytes, contentType);
+  return { filename, contentType, url: `https://switchboard.example/files/${filename}?sig=abc`, blobKey: key };
+}
+
 function makeAdapter(extra: Record<string, unknown> = {}): ChannelAdapter {
   const config = slackConfigSchema.parse({ signing_secret: 's', bot_token: peer.botToken, api_base_url: `${peer.url}/api`, ...extra });
-  const deps = { fetch: recordingFetch, now: () => new Date(), publicUrl: 'https://switchboard.example', realtime: { toContact: async () => 0 } };
+  const deps = { fetch: recordingFetch, now: () => new Date(), publicUrl: 'https://switchboard.example', realtime: { toContact: async () => 0 }, loadAttachment };
   return slackAdapter.create(config, deps, { id: 'chan-send', webhookUrls: {} });
 }
 
@@ -55,7 +68,11 @@ const thread = () => `${peer.teamId}:C0SUPPORT:1732400000.000100`;
 beforeAll(async () => {
   peer = await startSlackPeer();
 });
-afterAll(() => peer.close());
+afterAll(async () => {
+  await peer.close();
+  await outbound.close();
+  rmSync(blobDir, { recursive: true, force: true });
+});
 beforeEach(() => {
   requests = [];
   peer.posted.length = 0;
@@ -93,31 +110,47 @@ describe('posting', () => {
 
   it('uploads attachments into the same thread after the text', async () => {
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(3000, 9)]);
-    files.set('https://switchboard.example/files/receipt.png?sig=abc', png);
-    const receipt = await send(
-      reply(thread(), 'Here is your receipt', [{ filename: 'receipt.png', contentType: 'image/png', url: 'https://switchboard.example/files/receipt.png?sig=abc' }]),
-    );
+    const receipt = await send(reply(thread(), 'Here is your receipt', [await stored('receipt.png', 'image/png', png)]));
     expect(peer.posted).toHaveLength(1);
     expect(peer.uploads).toHaveLength(1);
     expect(peer.uploads[0]).toMatchObject({ filename: 'receipt.png', title: 'receipt.png', channel_id: 'C0SUPPORT', thread_ts: '1732400000.000100' });
     expect(Buffer.from(peer.uploads[0]!.bytes)).toEqual(png);
     expect(peer.uploads[0]!.at.getTime()).toBeGreaterThanOrEqual(peer.posted[0]!.at.getTime());
     expect(receipt.externalId).toBe(`C0SUPPORT:${peer.posted[0]!.ts}`);
+    expect(requests.filter((r) => r.url.includes('/files/'))).toEqual([]);
   });
 
   it('sends files alone when there is no text, top-level in a DM', async () => {
-    files.set('https://switchboard.example/files/a.txt', Buffer.from('hello file'));
-    const receipt = await send(reply(`${peer.teamId}:D0DM1`, '', [{ filename: 'a.txt', contentType: 'text/plain', url: 'https://switchboard.example/files/a.txt' }]));
+    const receipt = await send(reply(`${peer.teamId}:D0DM1`, '', [await stored('a.txt', 'text/plain', Buffer.from('hello file'))]));
     expect(peer.posted).toHaveLength(0);
     expect(peer.uploads[0]).toMatchObject({ filename: 'a.txt', channel_id: 'D0DM1' });
     expect(peer.uploads[0]!.thread_ts).toBeUndefined();
     expect(receipt).toEqual({ externalId: `D0DM1:${peer.uploads[0]!.file_id}`, status: 'delivered' });
   });
 
-  it('fails without posting anything when an attachment link is gone', async () => {
-    const err = await deliveryError(send(reply(thread(), 'text', [{ filename: 'x.pdf', contentType: 'application/pdf', url: 'https://switchboard.example/files/missing' }])));
-    expect(err.retry).toBe('never');
+  it('fails without posting anything when a stored file is gone', async () => {
+    const gone = { ...(await stored('x.pdf', 'application/pdf', Buffer.from('x'))), blobKey: `00/00/${'0'.repeat(64)}` };
+    const err = await deliveryError(send(reply(thread(), 'text', [gone])));
+    expect(err).toMatchObject({ retry: 'never', message: 'attachment_missing: x.pdf: its stored bytes are gone' });
     expect(peer.posted).toHaveLength(0);
+  });
+
+  it('fails at once, posting nothing, when a sender\'s link points at an internal address', async () => {
+    let hits = 0;
+    const internal = createServer((_req, res) => {
+      hits++;
+      res.end('internal secrets');
+    });
+    await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(internal.address() as AddressInfo).port}/secrets.txt`;
+    try {
+      const err = await deliveryError(send(reply(thread(), 'text', [{ filename: 'secrets.txt', contentType: 'text/plain', url }])));
+      expect(err).toMatchObject({ retry: 'never', message: 'attachment_blocked: secrets.txt: 127.0.0.1 is a loopback address' });
+      expect(hits).toBe(0);
+      expect(peer.posted).toHaveLength(0);
+    } finally {
+      await new Promise<void>((resolve) => internal.close(() => resolve()));
+    }
   });
 });
 
@@ -162,9 +195,9 @@ describe('failures', () => {
   });
 
   it('a failed upload after the text → classified like any call', async () => {
-    files.set('https://switchboard.example/files/b.txt', Buffer.from('b'));
+    const file = await stored('b.txt', 'text/plain', Buffer.from('b'));
     peer.failNext('files.completeUploadExternal', 1, 'not_in_channel');
-    const err = await deliveryError(send(reply(thread(), 'text', [{ filename: 'b.txt', contentType: 'text/plain', url: 'https://switchboard.example/files/b.txt' }])));
+    const err = await deliveryError(send(reply(thread(), 'text', [file])));
     expect(err).toMatchObject({ retry: 'never', extra: { providerCode: 'not_in_channel' } });
   });
 

@@ -4,6 +4,7 @@ import type { AdapterDeps, ChannelAdapter } from '../../src/domain/adapter.ts';
 import type { AttachmentRef } from '../../src/domain/messages.ts';
 import { MediaError } from '../../src/errors.ts';
 import { startTwilioPeer, type TwilioPeer } from '../../src/sandbox/twilio-peer.ts';
+import { noAttachments } from '../helpers/adapter-deps.ts';
 
 // fetchMedia: HTTP Basic at the Twilio host only, redirects only into Twilio storage (credentials dropped on the
 // way), a byte cap while streaming. Against the peer over real HTTP; cross-host redirects with a scripted fetch
@@ -30,7 +31,7 @@ function adapter(fetchImpl: typeof fetch, extra: Record<string, unknown> = {}): 
     calls.push({ url: String(input), authorization: new Headers(init?.headers).get('authorization'), redirect: init?.redirect });
     return fetchImpl(input, init);
   };
-  const deps: AdapterDeps = { fetch: recording, now: () => new Date(), publicUrl: 'https://gw.example.com', realtime: { toContact: async () => 0 } };
+  const deps: AdapterDeps = { fetch: recording, now: () => new Date(), publicUrl: 'https://gw.example.com', realtime: { toContact: async () => 0 }, loadAttachment: noAttachments };
   const cfg = smsAdapter.configSchema.parse({
     account_sid: peer.accountSid,
     auth_token: peer.authToken,

@@ -7,13 +7,14 @@ import type { AdapterDeps, ChannelAdapter } from '../../src/domain/adapter.ts';
 import type { OutboundMessage } from '../../src/domain/messages.ts';
 import { DeliveryError } from '../../src/errors.ts';
 import { startTwilioPeer, type TwilioPeer } from '../../src/sandbox/twilio-peer.ts';
+import { noAttachments } from '../helpers/adapter-deps.ts';
 
 // send() through the real twilio SDK against the Twilio peer: what reaches Twilio, and how every failure is
 // classified for the dispatch worker (never / later / rate-limited).
 
 const STATUS_URL = 'https://gw.example.com/webhooks/ch_1/status';
 const channel = { id: 'ch_1', webhookUrls: { inbound: 'https://gw.example.com/webhooks/ch_1/inbound', status: STATUS_URL } };
-const deps: AdapterDeps = { fetch: globalThis.fetch, now: () => new Date(), publicUrl: 'https://gw.example.com', realtime: { toContact: async () => 0 } };
+const deps: AdapterDeps = { fetch: globalThis.fetch, now: () => new Date(), publicUrl: 'https://gw.example.com', realtime: { toContact: async () => 0 }, loadAttachment: noAttachments };
 const TEMPLATE = `HX${'ab'.repeat(16)}`;
 
 let peer: TwilioPeer;

@@ -8,6 +8,7 @@ import type { AdapterDeps, ChannelAdapter, ParseOutcome, RawWebhook } from '../.
 import type { InboundMessage } from '../../src/domain/messages.ts';
 import { WebhookAuthError } from '../../src/errors.ts';
 import { startTwilioPeer, type TwilioPeer } from '../../src/sandbox/twilio-peer.ts';
+import { noAttachments } from '../helpers/adapter-deps.ts';
 
 // Signed webhooks from the Twilio peer, over real HTTP, into a minimal gateway that does what the ingress route
 // does (verify, then parse, answer the adapter's ack): inbound SMS/MMS/WhatsApp, keywords, status callbacks.
@@ -79,7 +80,7 @@ const deps: AdapterDeps = {
   fetch: globalThis.fetch,
   now: () => NOW,
   publicUrl: 'http://unused',
-  realtime: { toContact: async () => 0 },
+  realtime: { toContact: async () => 0 }, loadAttachment: noAttachments,
 };
 
 beforeAll(async () => {

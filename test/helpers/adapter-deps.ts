@@ -1,0 +1,8 @@
+import type { LoadAttachment } from '../../src/domain/adapter.ts';
+
+// For adapter tests whose replies carry no files: AdapterDeps.loadAttachment that fails the test if it is called.
+// Tests of reply attachments use core's own loader (src/domain/attachment-loader.ts) instead.
+
+export const noAttachments: LoadAttachment = async (ref) => {
+  throw new Error(`this test sends no attachments, yet ${ref.filename} was loaded`);
+};
