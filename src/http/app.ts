@@ -56,7 +56,9 @@ export function createApp(deps: Deps) {
   const members = requireAuth(deps.keys, ['admin', 'agent'], consoleSessions);
   const admins = requireAuth(deps.keys, ['admin'], consoleSessions);
   // Hono's `/x/*` also matches `/x` itself: listing both would run auth and idempotency twice.
-  for (const path of ['/chat/*', '/contacts/*']) app.use(path, members, idem);
+  app.use('/chat/*', members, idem);
+  // Agents work with contacts; deleting one (its sessions and messages go with it) is for admins.
+  app.use('/contacts/*', (c, next) => (c.req.method === 'DELETE' ? admins : members)(c, next), idem);
   // Agents read the people they work with; only admins change them.
   const readers = (also: string[] = []): typeof admins => (c, next) =>
     (c.req.method === 'GET' || also.includes(c.req.method) ? members : admins)(c, next);
