@@ -7,6 +7,7 @@ import { waitingSessionsFor } from '../domain/routing.ts';
 import { AppError } from '../errors.ts';
 import { handleError, notFoundHandler } from './errors.ts';
 import { requireAuth } from './middleware/auth.ts';
+import { closeOnEarlyError } from './middleware/close-on-early-error.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { newRouter } from './router.ts';
@@ -31,6 +32,8 @@ import { providerWebhookRoutes } from './routes/provider-webhooks.ts';
 /** Builds the whole HTTP app from its dependencies. It never listens: src/main.ts does, tests call app.request. */
 export function createApp(deps: Deps) {
   const app = newRouter();
+  // First, so it sees every answer: an error sent before the body was read closes the connection.
+  app.use(closeOnEarlyError());
   app.use(requestId());
   app.use(requestLog(deps.logger));
   const limitBody = (maxSize: number) =>
