@@ -19,6 +19,7 @@ export const apiAdapter: AdapterModule = {
   providers: ['api'],
   configSchema: z.strictObject({}),
   secretFields: [],
+  credentialDestinations: {},
   webhookPaths: {},
   capabilities,
   create: () => ({
