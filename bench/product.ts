@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +11,7 @@ import { createOrganization } from '../src/domain/organizations.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { redisPrefix } from '../src/queue/names.ts';
 import { findFreePort } from '../src/redis/free-port.ts';
+import { managedRedisUrl } from '../src/redis/managed-redis-auth.ts';
 import { type Child, startChild, waitForHttp } from './child.ts';
 import { type HttpRequest, httpLoad, type LoadResult } from './load.ts';
 
@@ -53,8 +54,7 @@ export async function startServer(databaseUrl: string | undefined, env: Record<s
   };
   try {
     await waitForHttp(child, `${url}/readyz`, 60_000);
-    const redisPort = readFileSync(join(dataDir, 'redis', 'port'), 'utf8').trim();
-    const redisUrl = `redis://127.0.0.1:${redisPort}`;
+    const redisUrl = managedRedisUrl(dataDir);
     if (!databaseUrl) return { url, key, redisUrl, child, stop };
     // A shared PostgreSQL may already have organizations (then the bootstrap key is not used): bench in our own
     // organization, deleted afterwards (every table cascades from organizations).

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { readOrCreateSecretFile } from './crypto/secret-file.ts';
 import { parseCidr } from './net/address-policy.ts';
 
 // The only reader of process.env. Everything else receives a frozen Config.
@@ -180,10 +180,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** Without SWITCHBOARD_SECRET a master key is generated once into DATA_DIR (mode 0600) and reused. */
 function readOrCreateSecret(dataDir: string): string {
-  const file = join(dataDir, 'secret.key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  return secret;
+  return readOrCreateSecretFile(join(dataDir, 'secret.key'), () => randomBytes(32).toString('base64url'));
 }

@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { type Config, ConfigError, loadConfig } from './config.ts';
+import { createFilesOwnerOnly, prepareDataDir } from './data-dir.ts';
 import { openDatabase, pgliteDirFor } from './db/client.ts';
 import { closeDeps, createDeps, type Deps } from './deps.ts';
 import { ensureFirstOrganization } from './domain/organizations.ts';
@@ -99,10 +100,17 @@ async function waitForRedis(deps: Deps, logger: Logger): Promise<void> {
       await deps.redis.ping();
       return;
     } catch (err) {
-      if (attempt % 20 === 5) logger.warn({ err: (err as Error).message, url: deps.redisUrl }, 'waiting for Redis');
+      if (attempt % 20 === 5) logger.warn({ err: (err as Error).message, url: withoutPassword(deps.redisUrl) }, 'waiting for Redis');
       await new Promise((r) => setTimeout(r, 250));
     }
   }
+}
+
+/** A URL fit for the log: its password (the managed Redis's, or REDIS_URL's) masked. */
+function withoutPassword(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
 }
 
 function firstKeyBanner(key: string): string {
@@ -118,6 +126,8 @@ function firstKeyBanner(key: string): string {
   ].join('\n');
 }
 
+// Before anything is created (loadConfig may write DATA_DIR/secret.key): files and folders are owner-only.
+createFilesOwnerOnly();
 let config: Config;
 try {
   config = loadConfig();
@@ -127,6 +137,7 @@ try {
   process.exit(1);
 }
 const logger = createLogger(config.logLevel);
+prepareDataDir(config.dataDir, logger);
 main(config, logger).catch((err: unknown) => {
   logger.fatal({ err }, 'start-up failed');
   process.exit(1);

@@ -21,6 +21,7 @@ export const apiAdapter: AdapterModule = {
   providers: ['api'],
   configSchema: z.strictObject({}),
   secretFields: [],
+  credentialDestinations: {},
   webhookPaths: {},
   capabilities,
   create: () => ({

@@ -75,6 +75,12 @@ export type EmailConfig = z.infer<typeof emailConfigSchema>;
 
 export const emailSecretFields = ['smtp.pass', 'imap.pass', 'dkim.private_key', 'webhook_secret'] as const;
 
+/**
+ * Each mail server's password goes to its host (another port of the same host is the same machine); the DKIM key
+ * and the webhook secret are never sent anywhere.
+ */
+export const emailCredentialDestinations = { 'smtp.host': ['smtp.pass'], 'imap.host': ['imap.pass'] } as const;
+
 export const emailWebhookPaths = { mime: 'mime' } as const;
 
 export const emailCapabilities: ChannelCapabilities = {

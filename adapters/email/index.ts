@@ -1,6 +1,13 @@
 import type { AdapterModule, MailEnvelope, ParseOutcome, RawWebhook } from '../../src/domain/adapter.ts';
 import { WebhookAuthError } from '../../src/errors.ts';
-import { emailCapabilities, type EmailConfig, emailConfigSchema, emailSecretFields, emailWebhookPaths } from './config.ts';
+import {
+  emailCapabilities,
+  type EmailConfig,
+  emailConfigSchema,
+  emailCredentialDestinations,
+  emailSecretFields,
+  emailWebhookPaths,
+} from './config.ts';
 import { parseMail } from './parse-mail.ts';
 import { createEmailSender } from './send.ts';
 import { bodyBytes, verifyMimeWebhook } from './verify.ts';
@@ -18,6 +25,7 @@ export const emailAdapter: AdapterModule<EmailConfig> = {
   providers: ['smtp'],
   configSchema: emailConfigSchema,
   secretFields: emailSecretFields,
+  credentialDestinations: emailCredentialDestinations,
   webhookPaths: emailWebhookPaths,
   capabilities: emailCapabilities,
   create: (config, deps, channel) => {

@@ -26,6 +26,8 @@ export const phoneAdapter: AdapterModule<PhoneConfig> = {
   providers: ['twilio'],
   configSchema: phoneConfigSchema,
   secretFields: ['auth_token'],
+  // Recording downloads authenticate to api_base_url with the Auth Token.
+  credentialDestinations: { api_base_url: ['auth_token'] },
   webhookPaths: { inbound: 'voice', voice: 'voice', status: 'status' },
   capabilities,
   create: (config, deps, channel) => {

@@ -71,6 +71,12 @@ export type SlackConfig = z.infer<typeof slackConfigSchema>;
 
 export const slackSecretFields = ['signing_secret', 'bot_token', 'client_secret', 'installations'] as const;
 
+/**
+ * Web API calls (and file downloads) carry a bot token, the channel's or an installation's; the OAuth code exchange
+ * carries the client secret. authorize_url only ever gets the public client_id; signing_secret checks webhooks.
+ */
+export const slackCredentialDestinations = { api_base_url: ['bot_token', 'client_secret', 'installations'] } as const;
+
 export const slackWebhookPaths = { events: 'events', oauth_redirect: 'oauth/callback', install: 'oauth/install' } as const;
 
 export const slackCapabilities: ChannelCapabilities = {

@@ -1,6 +1,13 @@
 import type { AdapterModule, RawWebhook } from '../../src/domain/adapter.ts';
 import { WebhookAuthError } from '../../src/errors.ts';
-import { slackCapabilities, type SlackConfig, slackConfigSchema, slackSecretFields, slackWebhookPaths } from './config.ts';
+import {
+  slackCapabilities,
+  type SlackConfig,
+  slackConfigSchema,
+  slackCredentialDestinations,
+  slackSecretFields,
+  slackWebhookPaths,
+} from './config.ts';
 import { createContactLookup } from './contact.ts';
 import { createEventApp } from './event-app.ts';
 import { createMediaFetcher } from './media.ts';
@@ -24,6 +31,7 @@ export const slackAdapter: AdapterModule<SlackConfig> = {
   providers: ['slack'],
   configSchema: slackConfigSchema,
   secretFields: slackSecretFields,
+  credentialDestinations: slackCredentialDestinations,
   webhookPaths: paths,
   capabilities: slackCapabilities,
   create: (config, deps, channel) => {

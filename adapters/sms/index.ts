@@ -1,5 +1,10 @@
 import type { AdapterModule, ChannelCapabilities } from '../../src/domain/adapter.ts';
-import { createTwilioMessagingAdapter, TWILIO_SECRET_FIELDS, TWILIO_WEBHOOK_PATHS } from '../twilio/messaging-adapter.ts';
+import {
+  createTwilioMessagingAdapter,
+  TWILIO_CREDENTIAL_DESTINATIONS,
+  TWILIO_SECRET_FIELDS,
+  TWILIO_WEBHOOK_PATHS,
+} from '../twilio/messaging-adapter.ts';
 import { type SmsConfig, smsConfigSchema } from './config.ts';
 
 // SMS and MMS through Twilio Programmable Messaging. Twilio reassembles multi-part SMS up to 1600 characters.
@@ -20,6 +25,7 @@ export const smsAdapter: AdapterModule<SmsConfig> = {
   providers: ['twilio'],
   configSchema: smsConfigSchema,
   secretFields: TWILIO_SECRET_FIELDS,
+  credentialDestinations: TWILIO_CREDENTIAL_DESTINATIONS,
   webhookPaths: TWILIO_WEBHOOK_PATHS,
   capabilities,
   create: (config, deps, channel) => createTwilioMessagingAdapter('sms', capabilities, config, deps, channel),

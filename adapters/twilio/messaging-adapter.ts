@@ -14,6 +14,8 @@ import { emptyTwimlAck } from './twiml-ack.ts';
 
 export const TWILIO_WEBHOOK_PATHS = { inbound: 'inbound', status: 'status' } as const;
 export const TWILIO_SECRET_FIELDS = ['auth_token', 'api_key_secret'] as const;
+/** REST calls and media downloads go to api_base_url with the API key's secret, or else the Auth Token. */
+export const TWILIO_CREDENTIAL_DESTINATIONS = { api_base_url: TWILIO_SECRET_FIELDS } as const;
 
 export function createTwilioMessagingAdapter(
   kind: 'sms' | 'whatsapp',

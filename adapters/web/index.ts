@@ -22,6 +22,8 @@ export const webAdapter: AdapterModule<WebConfig> = {
   providers: ['web'],
   configSchema: webConfigSchema,
   secretFields: ['identity_secret'],
+  // identity_secret only checks visitors' HMACs: it is never sent anywhere.
+  credentialDestinations: {},
   webhookPaths: {},
   capabilities,
   create: (_config, deps) => ({

@@ -34,6 +34,9 @@ export type MetaConfig = z.infer<typeof metaConfigSchema>;
 
 export const metaSecretFields = ['access_token', 'app_secret', 'verify_token'] as const;
 
+/** Graph API calls and media downloads carry the access token; the app secret and verify token only check webhooks. */
+export const metaCredentialDestinations = { api_base_url: ['access_token'] } as const;
+
 export const metaCapabilities: ChannelCapabilities = {
   maxTextLength: 4096,
   textFormat: 'plain',

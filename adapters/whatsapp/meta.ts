@@ -1,5 +1,5 @@
 import type { AdapterModule } from '../../src/domain/adapter.ts';
-import { metaCapabilities, type MetaConfig, metaConfigSchema, metaSecretFields } from './meta-config.ts';
+import { metaCapabilities, type MetaConfig, metaConfigSchema, metaCredentialDestinations, metaSecretFields } from './meta-config.ts';
 import { createMediaFetcher } from './meta-media.ts';
 import { parseHandshake, parseNotification } from './meta-parse.ts';
 import { createSender } from './meta-send.ts';
@@ -13,6 +13,7 @@ export const whatsappMetaAdapter: AdapterModule<MetaConfig> = {
   providers: ['meta'],
   configSchema: metaConfigSchema,
   secretFields: metaSecretFields,
+  credentialDestinations: metaCredentialDestinations,
   webhookPaths: { inbound: 'inbound', status: 'inbound' },
   capabilities: metaCapabilities,
   create: (config, deps, channel) => {

@@ -1,5 +1,10 @@
 import type { AdapterModule, ChannelCapabilities } from '../../src/domain/adapter.ts';
-import { createTwilioMessagingAdapter, TWILIO_SECRET_FIELDS, TWILIO_WEBHOOK_PATHS } from '../twilio/messaging-adapter.ts';
+import {
+  createTwilioMessagingAdapter,
+  TWILIO_CREDENTIAL_DESTINATIONS,
+  TWILIO_SECRET_FIELDS,
+  TWILIO_WEBHOOK_PATHS,
+} from '../twilio/messaging-adapter.ts';
 import { type WhatsappTwilioConfig, whatsappTwilioConfigSchema } from './twilio-config.ts';
 
 // WhatsApp through a Twilio WhatsApp sender. Free text is only delivered within 24 hours of the customer's last
@@ -21,6 +26,7 @@ export const whatsappTwilioAdapter: AdapterModule<WhatsappTwilioConfig> = {
   providers: ['twilio'],
   configSchema: whatsappTwilioConfigSchema,
   secretFields: TWILIO_SECRET_FIELDS,
+  credentialDestinations: TWILIO_CREDENTIAL_DESTINATIONS,
   webhookPaths: TWILIO_WEBHOOK_PATHS,
   capabilities,
   create: (config, deps, channel) => createTwilioMessagingAdapter('whatsapp', capabilities, config, deps, channel),

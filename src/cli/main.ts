@@ -1,3 +1,4 @@
+import { createFilesOwnerOnly } from '../data-dir.ts';
 import { CliError, UsageError } from './args.ts';
 import { HELP } from './help.ts';
 
@@ -48,4 +49,6 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
+// What the CLI creates (DATA_DIR, the embedded database's files) is owner-only, as the server's (src/data-dir.ts).
+createFilesOwnerOnly();
 process.exitCode = await run(process.argv.slice(2));

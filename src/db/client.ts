@@ -9,6 +9,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { restrictTreeToOwner } from '../data-dir.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -47,8 +48,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 export const pgliteDirFor = (dataDir: string) => join(dataDir, 'pglite');
 
 async function openPglite(dir: string, loadDataDir?: Blob | File): Promise<Database> {
-  if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+  const onDisk = !dir.startsWith('memory://');
+  if (onDisk) mkdirSync(dir, { recursive: true, mode: 0o700 });
   const client = await PGlite.create(dir, loadDataDir ? { loadDataDir } : {});
+  // PGlite chmods the files of a new data dir to 0666 whatever the umask: owner-only again (src/data-dir.ts).
+  if (onDisk) restrictTreeToOwner(dir);
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
     db,

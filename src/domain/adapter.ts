@@ -145,6 +145,12 @@ export interface AdapterModule<C extends Record<string, unknown> = Record<string
   configSchema: z.ZodType<C>;
   /** Config keys holding secrets: stored encrypted, never returned by the API. */
   secretFields: readonly string[];
+  /**
+   * Config keys naming where credentials are sent (a base URL, a mail server's host and port), each with the secret
+   * fields that go there. A PATCH changing one must give those secrets again (core enforces it,
+   * src/domain/channel-config.ts): the stored ones are never sent to a place they were not entered for.
+   */
+  credentialDestinations: Readonly<Record<string, readonly string[]>>;
   /** Sub-paths under /webhooks/:channelId to show the admin, by name (inbound, status, voice, events…). */
   webhookPaths: Readonly<Record<string, string>>;
   capabilities: ChannelCapabilities;

@@ -5,6 +5,7 @@ import { agents, apiKeys, sessions, teamMembers, teams } from '../db/schema/inde
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { AgentRole, Availability } from './enums.ts';
 import { insertApiKey } from './organizations.ts';
+import { assertAcceptablePassword } from './password-policy.ts';
 import { lockRouting } from './routing.ts';
 
 // The agents admin API: rows in, views out, every query scoped by org id. Passwords (for the console) are
@@ -24,6 +25,12 @@ export interface NewAgent {
 }
 
 export type AgentPatch = Partial<Omit<NewAgent, 'password'>> & { password?: string | null | undefined };
+
+/** The hash to store for a password being set (refused with a 400 saying why when the policy says no). */
+async function hashNewPassword(password: string): Promise<string> {
+  assertAcceptablePassword(password);
+  return hashPassword(password);
+}
 
 /** A duplicate email (the unique index is on lower(email)) is the caller's mistake: 409, with a clear message. */
 function emailTaken(err: unknown): never {
@@ -77,7 +84,7 @@ export async function agentView(db: Db, orgId: string, row: AgentRow) {
 
 /** A new agent; with `withApiKey`, also an agent API key acting as them, returned here once (only its hash is kept). */
 export async function createAgent(db: Db, orgId: string, input: NewAgent, withApiKey = false) {
-  const passwordHash = input.password !== undefined ? await hashPassword(input.password) : null;
+  const passwordHash = input.password !== undefined ? await hashNewPassword(input.password) : null;
   return db
     .transaction(async (tx) => {
       const [row] = await tx
@@ -137,7 +144,7 @@ export async function listAgents(db: Db, orgId: string, filter: AgentFilter, lim
  * capacity while online): the caller then offers them the waiting sessions (routing.ts waitingSessionsFor).
  */
 export async function patchAgent(db: Db, orgId: string, id: string, patch: AgentPatch) {
-  const passwordHash = typeof patch.password === 'string' ? await hashPassword(patch.password) : patch.password;
+  const passwordHash = typeof patch.password === 'string' ? await hashNewPassword(patch.password) : patch.password;
   return db
     .transaction(async (tx) => {
       // Locked: concurrent patches apply one after the other, so `gainedRoom` compares with the true prior state.

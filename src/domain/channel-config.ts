@@ -1,5 +1,5 @@
 import type { SecretBox } from '../crypto/secret-box.ts';
-import { AppError, ValidationError } from '../errors.ts';
+import { AppError, type FieldError, ValidationError } from '../errors.ts';
 import type { AdapterModule } from './adapter.ts';
 
 // A channel's adapter config is validated by the adapter module's configSchema as a whole, then split in two:
@@ -80,7 +80,8 @@ export function sealChannelConfig(
   input: ConfigObject,
   stored?: StoredConfig,
 ): StoredConfig {
-  const merged: ConfigObject = stored ? withSecrets(stored.config, openSecrets(box, stored.secrets)) : {};
+  const current: ConfigObject = stored ? withSecrets(stored.config, openSecrets(box, stored.secrets)) : {};
+  const merged: ConfigObject = { ...current };
   for (const [key, value] of Object.entries(input)) {
     if (value === null) delete merged[key];
     // An object patches the stored object key by key (`{"smtp":{"host":…}}` keeps smtp.pass).
@@ -88,6 +89,7 @@ export function sealChannelConfig(
     else merged[key] = value;
   }
   const valid = validate(module, merged);
+  if (stored) requireSecretsForNewDestinations(module, current, valid, input);
   let config = valid;
   const secret: ConfigObject = {};
   for (const path of module.secretFields) {
@@ -98,6 +100,32 @@ export function sealChannelConfig(
   const secretsGiven = module.secretFields.some((path) => getPath(input, path) !== undefined);
   if (stored && !secretsGiven) return { config, secrets: stored.secrets };
   return { config, secrets: Object.keys(secret).length > 0 ? box.sealJson(secret) : null };
+}
+
+/**
+ * A patch that changes where credentials are sent (the module's credentialDestinations: a base URL, a mail host)
+ * must give the secrets sent there again, else the stored ones would go to the new place: whoever could edit the
+ * channel (a stolen admin session, say) could collect them on a host of their own. Secrets the patch removes (null)
+ * need nothing. The stored config is compared with its defaults applied, as the patched one is.
+ */
+function requireSecretsForNewDestinations(module: AdapterModule, current: ConfigObject, after: ConfigObject, input: ConfigObject): void {
+  const previous = module.configSchema.safeParse(current);
+  const before = previous.success ? previous.data : current;
+  const details: FieldError[] = [];
+  for (const [destination, secrets] of Object.entries(module.credentialDestinations)) {
+    if (JSON.stringify(getPath(before, destination)) === JSON.stringify(getPath(after, destination))) continue;
+    for (const secret of secrets) {
+      if (getPath(after, secret) === undefined || getPath(input, secret) !== undefined) continue;
+      if (details.some((d) => d.path === `config.${secret}`)) continue;
+      details.push({ path: `config.${secret}`, message: `Required again: config.${destination} changed, and the stored value would be sent there` });
+    }
+  }
+  if (details.length === 0) return;
+  const fields = details.map((d) => d.path).join(', ');
+  throw new ValidationError(
+    `This change sends the channel's credentials somewhere new: give ${fields} again in the same request (or null to remove it)`,
+    details,
+  );
 }
 
 /** The whole config (secrets decrypted) as the adapter needs it, checked again: schemas may have changed. */

@@ -7,6 +7,7 @@ import { waitingSessionsFor } from '../domain/routing.ts';
 import { AppError } from '../errors.ts';
 import { handleError, notFoundHandler } from './errors.ts';
 import { requireAuth } from './middleware/auth.ts';
+import { closeOnEarlyError } from './middleware/close-on-early-error.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { newRouter } from './router.ts';
@@ -31,6 +32,8 @@ import { providerWebhookRoutes } from './routes/provider-webhooks.ts';
 /** Builds the whole HTTP app from its dependencies. It never listens: src/main.ts does, tests call app.request. */
 export function createApp(deps: Deps) {
   const app = newRouter();
+  // First, so it sees every answer: an error sent before the body was read closes the connection.
+  app.use(closeOnEarlyError());
   app.use(requestId());
   app.use(requestLog(deps.logger));
   const limitBody = (maxSize: number) =>
@@ -56,7 +59,9 @@ export function createApp(deps: Deps) {
   const members = requireAuth(deps.keys, ['admin', 'agent'], consoleSessions);
   const admins = requireAuth(deps.keys, ['admin'], consoleSessions);
   // Hono's `/x/*` also matches `/x` itself: listing both would run auth and idempotency twice.
-  for (const path of ['/chat/*', '/contacts/*']) app.use(path, members, idem);
+  app.use('/chat/*', members, idem);
+  // Agents work with contacts; deleting one (its sessions and messages go with it) is for admins.
+  app.use('/contacts/*', (c, next) => (c.req.method === 'DELETE' ? admins : members)(c, next), idem);
   // Agents read the people they work with; only admins change them.
   const readers = (also: string[] = []): typeof admins => (c, next) =>
     (c.req.method === 'GET' || also.includes(c.req.method) ? members : admins)(c, next);

@@ -4,13 +4,20 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.ts';
 import { choosePort, findFreePort, isPortFree } from './free-port.ts';
+import { managedRedisDir, managedRedisPassword, managedRedisUrlFor } from './managed-redis-auth.ts';
 import { probeRedis } from './probe.ts';
 import { spawnWatchdog } from './watchdog.ts';
 
-/** A redis-server that Switchboard starts, supervises and stops itself (used when REDIS_URL is unset). */
+/**
+ * A redis-server that Switchboard starts, supervises and stops itself (used when REDIS_URL is unset). It listens
+ * on 127.0.0.1 only and requires the password of managed-redis-auth.ts, which reaches redis-server on its stdin,
+ * never on its command line (every local user can read that in `ps`).
+ */
 export interface ManagedRedis {
+  /** redis://:<password>@127.0.0.1:<port> */
   url: string;
   port: number;
+  password: string;
   /** Stops supervision, SIGTERM (redis flushes its AOF), SIGKILL after 5 s. Idempotent. */
   stop(): Promise<void>;
   /** Kills the child WITHOUT restarting it (supervision paused): for tests simulating an outage. */
@@ -41,8 +48,9 @@ interface Running {
 }
 
 export async function startManagedRedis(opts: ManagedRedisOptions): Promise<ManagedRedis> {
-  const dir = join(opts.dataDir, 'redis');
-  mkdirSync(dir, { recursive: true });
+  const dir = managedRedisDir(opts.dataDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const password = managedRedisPassword(opts.dataDir);
   const log = opts.logger.child({ component: 'managed-redis' });
   const readyTimeoutMs = opts.readyTimeoutMs ?? 10_000;
   const tail: string[] = [];
@@ -61,11 +69,14 @@ export async function startManagedRedis(opts: ManagedRedisOptions): Promise<Mana
 
   const spawnOnce = async (port: number): Promise<void> => {
     tail.length = 0;
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--daemonize', 'no',
+    // `-`: the rest of the configuration (the password) is read from stdin.
+    const args = ['-', '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--daemonize', 'no',
       '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
     // Its own process group: a Ctrl-C or a SIGTERM sent to Switchboard's group must not stop Redis before the app
     // has drained its workers; the app stops it last. The watchdog and the 'exit' hook keep it from outliving us.
-    const child = spawn('redis-server', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('redis-server', args, { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    child.stdin?.on('error', () => {}); // it exited before reading: reported below
+    child.stdin?.end(`requirepass "${password}"\n`);
     let spawnError: Error | null = null;
     const exited = new Promise<void>((resolve) => {
       child.once('error', (err) => ((spawnError = err), resolve()));
@@ -100,7 +111,7 @@ export async function startManagedRedis(opts: ManagedRedisOptions): Promise<Mana
       }
       if (child.exitCode !== null || child.signalCode !== null)
         throw fail(`exited during startup (${child.exitCode ?? child.signalCode})`);
-      const pid = await probeRedis(port);
+      const pid = await probeRedis(port, { password });
       if (pid === child.pid) break;
       if (pid !== null) throw fail(`could not start: port is answered by another redis-server (pid ${pid})`);
       if (Date.now() > deadline) throw fail(`did not answer PING within ${readyTimeoutMs} ms`);
@@ -176,8 +187,9 @@ export async function startManagedRedis(opts: ManagedRedisOptions): Promise<Mana
 
   const clearTimer = () => void (timer && clearTimeout(timer), (timer = null));
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: managedRedisUrlFor(port, password),
     port,
+    password,
     kill(signal: NodeJS.Signals = 'SIGKILL') {
       supervised = false;
       clearTimer();

@@ -41,6 +41,8 @@ export async function acceptVisitorMessage(deps: AcceptDeps, channel: WebChannel
     throw new AppError('BAD_REQUEST', `The message is ${text.length} characters; the limit is ${channel.config.max_text_length}`);
   }
   if (!text && !m.files?.length) throw new AppError('BAD_REQUEST', 'The message is empty');
+  // PostgreSQL text cannot hold NUL: the visitor's mistake, not a failure worth retrying.
+  if (text.includes('\u0000')) throw new AppError('BAD_REQUEST', 'The message contains a NUL character, which cannot be stored');
   await checkMessageRate(deps, channel, visitor, m.ip);
   const attachments = await storeUploads(deps.blobs, m.files ?? [], channel.config.files);
   const result = await ingest(deps, {

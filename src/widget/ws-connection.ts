@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import type { CustomData } from '../domain/custom-data.ts';
 import type { RealtimeSignal } from '../domain/realtime.ts';
 import { AppError, RateLimitedError } from '../errors.ts';
+import { fromDatabaseError } from '../http/db-errors.ts';
 import type { Logger } from '../logger.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import { type AcceptDeps, acceptVisitorMessage } from './accept-message.ts';
@@ -101,10 +102,14 @@ export class WidgetConnection {
     } catch (err) {
       const base = { type: 'nack', client_msg_id: frame.client_msg_id };
       if (err instanceof RateLimitedError) return this.write({ ...base, code: 'rate_limited', message: err.message, retry_after_ms: err.retryAfterMs });
-      if (err instanceof AppError && err.status < 500) {
-        return this.write({ ...base, code: /characters/.test(err.message) ? 'too_long' : 'invalid', message: err.message });
+      // Input the database refused (a value it cannot store) is the visitor's to fix, as over HTTP: not retried.
+      const refused = err instanceof AppError ? err : fromDatabaseError(err);
+      if (refused && refused.status < 500) {
+        const tooLong = /\d+ characters; the limit is/.test(refused.message);
+        return this.write({ ...base, code: tooLong ? 'too_long' : 'invalid', message: refused.message });
       }
-      this.ctx.logger.warn({ err }, 'widget message not accepted');
+      const ids = { channelId: this.channel.id, contactId: this.visitor!.contactId, clientMsgId: frame.client_msg_id };
+      this.ctx.logger.warn({ err, ...ids, textLength: frame.text.length }, 'widget message not accepted');
       this.write({ ...base, code: 'unavailable', message: 'The message could not be stored: it will be retried' });
     }
   }

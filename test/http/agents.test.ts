@@ -124,6 +124,36 @@ describe('POST /agents', () => {
   });
 });
 
+describe('the password policy (POST and PATCH /agents)', () => {
+  it.each([
+    ['8 characters', '12345678', /at least 12 characters/],
+    ['11 characters', 'abcdefghijk', /at least 12 characters/],
+    ['a common password', '123456789012', /list of common passwords/],
+    ['a common password, capitalised', 'QwertyUiop123', /list of common passwords/],
+    ['a common password with digits and a symbol added', 'Password2024!', /list of common passwords/],
+    ['one character repeated', 'zzzzzzzzzzzzzzzz', /one character repeated/],
+  ])('refuses %s with a 400 saying why, and sets nothing', async (_what, password, why) => {
+    const created = await call('POST', '/agents', { name: 'Weak', email: `weak${++n}@example.com`, password });
+    expect(created.status).toBe(400);
+    expect(created.body.message).toMatch(/^Password refused: /);
+    expect(created.body.message).toMatch(why);
+    expect(created.body.details).toEqual([{ path: 'password', message: expect.stringMatching(why) }]);
+    expect(await t.deps.db.select().from(agents).where(eq(agents.email, `weak${n}@example.com`))).toEqual([]);
+
+    const existing = await newAgent({ password: 'an acceptable passphrase' });
+    const patched = await call('PATCH', `/agents/${existing.id}`, { password, name: 'Renamed' });
+    expect(patched.status).toBe(400);
+    expect(patched.body.message).toMatch(why);
+    const [row] = await t.deps.db.select().from(agents).where(eq(agents.id, existing.id));
+    expect(row!.name).toBe(existing.name);
+    expect(await verifyPassword('an acceptable passphrase', row!.passwordHash!)).toBe(true);
+  });
+
+  it('accepts 12 characters that are not a common password', async () => {
+    expect((await call('POST', '/agents', { name: 'Ok', email: `ok${++n}@example.com`, password: 'tram-violet9' })).status).toBe(201);
+  });
+});
+
 describe('GET /agents', () => {
   it('pages by number and filters by availability and team', async () => {
     const online = await newAgent({ availability: 'online' });

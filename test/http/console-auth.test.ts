@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LOGIN_LIMITS } from '../../src/console/server/console-auth-routes.ts';
 import { ConsoleSessions, consoleRoutes } from '../../src/console/server/index.ts';
 import { createOrganization } from '../../src/domain/organizations.ts';
 import { handleError } from '../../src/http/errors.ts';
@@ -43,6 +47,29 @@ async function login(email: string, password: string, ip = newIp(), app: { reque
   const setCookie = res.headers.get('set-cookie') ?? '';
   const token = /sb_console=([^;]*)/.exec(setCookie)?.[1] ?? '';
   return { status: res.status, body: (await res.json()) as Json, setCookie, cookie: `sb_console=${token}` };
+}
+
+async function serveOnLoopback(app: { fetch: (req: Request) => Response | Promise<Response> }) {
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A sign-in over a real connection from `localAddress` (any 127.x address reaches a server on 127.0.0.1). */
+function loginOverSocket(url: string, localAddress: string, email: string, password: string) {
+  return new Promise<{ status: number; body: Json; retryAfter: string | undefined }>((resolve, reject) => {
+    const req = httpRequest(`${url}/console/api/login`, { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) as Json, retryAfter: res.headers['retry-after'] }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify({ email, password }));
+  });
 }
 
 /** A request as the browser makes it: the cookie, and the CSRF token when given. */
@@ -107,25 +134,34 @@ describe('POST /console/api/login', () => {
     expect(missing.status).toBe(400);
   });
 
-  it('limits attempts per email: the 11th within the window is a 429 with Retry-After, even with the right password', async () => {
-    for (let i = 0; i < 10; i++) expect((await login(AGENT.email, `wrong guess ${i}`, newIp())).status).toBe(401);
-    const res = await t.app.request('/console/api/login', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': newIp() },
-      body: JSON.stringify({ email: AGENT.email, password: AGENT.password }),
-    });
-    expect(res.status).toBe(429);
-    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(((await res.json()) as Json).message).toMatch(/Too many sign-in attempts/);
-    // Another account is not affected.
-    expect((await login(ADMIN.email, ADMIN.password)).status).toBe(200);
+  it('limits attempts per email from one address: a stranger locks only themselves out, not the agent', async () => {
+    // Served on a real port and reached from two loopback addresses: the limits count the socket's peer (no proxy
+    // header). The default limits, in a day-long window, so that eleven sign-ins never straddle a fixed window's end.
+    const app = newRouter();
+    app.onError(handleError);
+    app.route('/', consoleRoutes(t.deps, { loginLimits: { ...DEFAULT_LOGIN_LIMITS, windowMs: 86_400_000 } }));
+    const server = await serveOnLoopback(app);
+    try {
+      const from = (localAddress: string, password: string) => loginOverSocket(server.url, localAddress, AGENT.email, password);
+      for (let i = 0; i < 10; i++) expect((await from('127.0.0.3', `wrong guess ${i}`)).status).toBe(401);
+      const stranger = await from('127.0.0.3', AGENT.password);
+      expect(stranger.status).toBe(429);
+      expect(Number(stranger.retryAfter)).toBeGreaterThan(0);
+      expect(stranger.body.message).toMatch(/Too many sign-in attempts/);
+      // The agent, from their own address, signs in with their password as if nothing had happened.
+      const agentHimself = await from('127.0.0.2', AGENT.password);
+      expect(agentHimself.status).toBe(200);
+      expect(agentHimself.body.agent.id).toBe(agent.id);
+    } finally {
+      await server.close();
+    }
   });
 
   it('limits attempts per IP address, whatever the email', async () => {
     const app = newRouter();
     app.onError(handleError);
     // A day-long window: the limiter's windows are fixed, and four sign-ins must not straddle a window's end.
-    app.route('/', consoleRoutes(t.deps, { loginLimits: { perEmail: 100, perIp: 3, windowMs: 86_400_000 } }));
+    app.route('/', consoleRoutes(t.deps, { loginLimits: { perEmailFromIp: 100, perIp: 3, windowMs: 86_400_000 } }));
     const ip = newIp();
     for (let i = 0; i < 3; i++) expect((await login(`spray${i}@acme.example`, 'password1', ip, app)).status).toBe(401);
     expect((await login(ADMIN.email, ADMIN.password, ip, app)).status).toBe(429);
@@ -175,7 +211,7 @@ describe('the API with the console cookie', () => {
   let agentSession: SignIn;
   beforeAll(async () => {
     adminSession = await login(ADMIN.email, ADMIN.password);
-    // AGENT's email hit its limit above; a second agent signs in instead.
+    // AGENT's email hit its limit from 127.0.0.3 above; a second agent keeps these tests independent of it.
     const second = (await t.json('POST', '/agents', { name: 'Bea Agent', email: 'bea@acme.example', password: 'bea password 123' })).body;
     agentSession = await login(second.email, 'bea password 123');
     expect(agentSession.body.agent.role).toBe('agent');

@@ -170,6 +170,27 @@ describe('DELETE /contacts/{id}', () => {
   });
 });
 
+describe('who may delete a contact', () => {
+  it('an agent key reads, creates and updates contacts, but deleting one (with its sessions) is a 403', async () => {
+    const agent = await call('POST', '/agents', { name: 'Ann Agent', email: 'ann@example.com', create_api_key: true });
+    const agentKey: string = agent.body.api_key;
+    const id = await create({ email: 'kept@example.com' });
+    const session = await call('POST', '/chat/sessions', { contact_id: id });
+    expect((await call('GET', `/contacts/${id}`, undefined, agentKey)).status).toBe(200);
+    expect((await call('PATCH', `/contacts/${id}`, { contact: { name: 'Kept' } }, agentKey)).status).toBe(200);
+    expect((await call('POST', '/contacts', { contact: { email: 'by-agent@example.com' } }, agentKey)).status).toBe(201);
+
+    const refused = await call('DELETE', `/contacts/${id}`, undefined, agentKey);
+    expect(refused.status).toBe(403);
+    expectOpenError(refused.body, 403);
+    expect(refused.body.message).toBe('An agent key cannot do this');
+    expect((await call('GET', `/contacts/${id}`)).body.name).toBe('Kept');
+    expect((await call('GET', `/chat/sessions/${session.body.id}`)).status).toBe(200);
+    // An admin key may.
+    expect((await call('DELETE', `/contacts/${id}`)).status).toBe(200);
+  });
+});
+
 describe('organization scoping', () => {
   it('hides one organization’s contacts from another (404, never listed)', async () => {
     const id = await create({ email: 'mine@example.com' });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,6 +9,7 @@ import { hashApiKey } from '../../src/crypto/api-key.ts';
 import { openDatabase, pgliteDirFor } from '../../src/db/client.ts';
 import { apiKeys, organizations } from '../../src/db/schema/index.ts';
 import { findFreePort } from '../../src/redis/free-port.ts';
+import { openToOthers } from '../helpers/file-modes.ts';
 
 // The CLI as users run it (bin/switchboard.js → tsx src/cli/main.ts), on an embedded database in a temp DATA_DIR.
 
@@ -85,6 +86,11 @@ describe('switchboard CLI', () => {
     const unknownOrg = await cli(['key', 'create', '--org', '6f1c2f5e-2a7b-4c1e-9d7e-0b7f6f0c1a2b', '--role', 'admin']);
     expect(unknownOrg.code).toBe(1);
     expect(unknownOrg.stderr).toMatch(/no organization 6f1c2f5e/);
+
+    // What the CLI made in DATA_DIR (the master key, the embedded database, whose files PGlite makes 0666) is
+    // owner-only.
+    expect(openToOthers(dataDir)).toEqual([]);
+    expect(readdirSync(pgliteDirFor(dataDir)).length).toBeGreaterThan(10);
 
     // The CLI has exited, so the embedded database is free to open here.
     const database = await openDatabase({ pgliteDir: pgliteDirFor(dataDir) });

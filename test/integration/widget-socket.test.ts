@@ -237,6 +237,26 @@ describe('page data, files and limits', () => {
   });
 });
 
+describe('a NUL character', () => {
+  it('is nacked invalid (a retry cannot store it), the socket keeps serving, and the log has no text', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('debug', 'widget-nul', { write: (line: string) => void lines.push(line) });
+    const own = await listen({ app: t.app, deps: { ...t.deps, logger } });
+    try {
+      const s = await connect(await visitor(), {}, own.wsUrl);
+      const client_msg_id = randomUUID();
+      s.send({ type: 'send', client_msg_id, text: 'zebra-marker \u0000 after' });
+      const answer = await s.waitFor((f) => (f.type === 'ack' || f.type === 'nack') && f.client_msg_id === client_msg_id);
+      expect(answer).toEqual({ type: 'nack', client_msg_id, code: 'invalid', message: 'The message contains a NUL character, which cannot be stored' });
+      expect((await say(s, 'and now without one')).type).toBe('ack');
+      expect(lines.join('')).not.toContain('zebra-marker');
+      s.ws.close();
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('resume after a dropped socket', () => {
   it('gets every reply sent while it was away, each exactly once', async () => {
     const token = await visitor();

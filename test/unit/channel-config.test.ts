@@ -23,6 +23,7 @@ const smsLike: AdapterModule = {
     apiKeySecret: z.string().optional(),
   }),
   secretFields: ['authToken', 'apiKeySecret'],
+  credentialDestinations: {},
   webhookPaths: { inbound: 'inbound', status: '/status' },
   capabilities: apiAdapter.capabilities,
   create: apiAdapter.create,

@@ -59,7 +59,7 @@ export async function renderAgents(root, ctx) {
     const capacity = input({ type: 'number', min: 0, max: 100, placeholder: '5' });
     body.replaceChildren(formCard('Invite agent', [
       field('Name', name).row, field('Email', email).row, field('Role', role).row,
-      field('Password', password, 'At least 8 characters. Share it with them privately; they sign in at /console.').row,
+      field('Password', password, 'At least 12 characters, not a common password. Share it with them privately; they sign in at /console.').row,
       field('Capacity', capacity, 'Most open conversations assigned at once.').row,
     ], async () => {
       const payload = { name: name.value.trim(), email: email.value.trim(), role: role.value, availability: 'offline' };

@@ -16,15 +16,21 @@ import { CONSOLE_COOKIE, type ConsoleAgent, type ConsoleSessions } from './conso
 
 // Sign-in, sign-out and "who am I" for the console. A wrong email and a wrong password get the same answer.
 
+/**
+ * Attempts are counted per email from one client IP, and per client IP. Not per email alone: that would let anyone
+ * lock an agent out (even from the agent's own address, with the right password) by failing ten times from
+ * anywhere. Guessing one password from many addresses is bounded per address here and by the password policy
+ * (src/domain/password-policy.ts).
+ */
 export interface LoginLimits {
-  /** Attempts per email address per window, whatever the IP (slow guessing from many addresses). */
-  perEmail: number;
+  /** Attempts per email address from one client IP per window (guessing one agent's password from one host). */
+  perEmailFromIp: number;
   /** Attempts per client IP per window, whatever the email (one host spraying many accounts). */
   perIp: number;
   windowMs: number;
 }
 
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perEmail: 10, perIp: 100, windowMs: 15 * 60_000 };
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perEmailFromIp: 10, perIp: 100, windowMs: 15 * 60_000 };
 
 const LoginBody = z.strictObject({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024) });
 
@@ -88,7 +94,7 @@ async function checkLimits(deps: Deps, limits: LoginLimits, email: string, ip: s
   // Emails are hashed: Redis keys get listed in monitoring tools, addresses should not be.
   const emailKey = createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 32);
   const verdicts = await Promise.all([
-    deps.limiter.hit(`console-login:email:${emailKey}`, limits.perEmail, limits.windowMs),
+    deps.limiter.hit(`console-login:email-ip:${emailKey}:${ip}`, limits.perEmailFromIp, limits.windowMs),
     deps.limiter.hit(`console-login:ip:${ip}`, limits.perIp, limits.windowMs),
   ]);
   const refused = verdicts.filter((v) => !v.allowed);

@@ -79,7 +79,7 @@ export function requireAuth(resolver: ApiKeyResolver, roles: readonly ApiKeyRole
       const resolved = await resolver.resolve(match[1]!);
       if (!resolved) throw new UnauthorizedError('Invalid or revoked API key');
       auth = resolved;
-      if (!roles.includes(auth.role)) throw new ForbiddenError(`A ${auth.role} key cannot do this`);
+      if (!roles.includes(auth.role)) throw new ForbiddenError(`${/^[aeiou]/.test(auth.role) ? 'An' : 'A'} ${auth.role} key cannot do this`);
     }
     c.set('auth', auth);
     await next();

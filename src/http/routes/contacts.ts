@@ -15,7 +15,8 @@ import {
   UpdateContactBody,
 } from '../schemas/contacts.ts';
 
-// /contacts*: Open's contacts API (plus GET /contacts/{id}). Auth (admin, agent) and Idempotency-Key: app.ts.
+// /contacts*: Open's contacts API (plus GET /contacts/{id}). Auth (admin, agent; DELETE admin only) and
+// Idempotency-Key: app.ts.
 
 const tags = ['Contacts'];
 const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -72,7 +73,7 @@ const remove = createRoute({
   path: '/contacts/{contact_id}',
   operationId: 'deleteContact',
   summary: 'Delete a contact',
-  description: 'Its channel identities and chat sessions (with their messages) are deleted too.',
+  description: 'Its channel identities and chat sessions (with their messages) are deleted too. Admin keys only: an agent key gets 403.',
   tags,
   security: bearerSecurity,
   request: { params: ContactParams },

@@ -43,7 +43,8 @@ export function providerWebhookRoutes(deps: Deps) {
     await adapter.verify(raw).catch((err: Error) => {
       // Logged, because a provider whose signatures we refuse retries for days: a changed secret or a wrong
       // PUBLIC_URL shows up here first.
-      deps.logger.warn({ channelId: channel.id, subPath: raw.subPath, url: raw.url, err: err.message }, 'webhook refused: signature check failed');
+      const url = raw.url.split('?')[0]; // the query may carry a provider's tokens
+      deps.logger.warn({ channelId: channel.id, subPath: raw.subPath, url, err: err.message }, 'webhook refused: signature check failed');
       throw err;
     });
     let outcome: ParseOutcome;
@@ -96,10 +97,12 @@ async function loadChannel(deps: Deps, id: string) {
   return row;
 }
 
-/** An authentic request we could not read: kept in the event log (for the admin) and logged once. */
+/**
+ * An authentic request we could not read: kept in the event log (for the admin, with the error and the body) and
+ * logged once, by ids: a parser's error message quotes the payload (JSON.parse: `Unexpected token … "<text>"`).
+ */
 async function quarantine(deps: Deps, channel: WebhookChannel, raw: RawWebhook, err: Error): Promise<void> {
-  deps.logger.warn({ channelId: channel.id, subPath: raw.subPath, err: err.message }, 'webhook quarantined: authentic but unparseable');
-  await deps.db.insert(events).values({
+  const [event] = await deps.db.insert(events).values({
     orgId: channel.orgId,
     type: 'webhook.quarantined',
     data: {
@@ -109,5 +112,7 @@ async function quarantine(deps: Deps, channel: WebhookChannel, raw: RawWebhook, 
       content_type: raw.headers.get('content-type'),
       body: raw.body.slice(0, QUARANTINE_KEEP_CHARS),
     },
-  });
+  }).returning({ id: events.id });
+  const ids = { channelId: channel.id, subPath: raw.subPath, eventId: event?.id, errorType: err.name, bodyBytes: raw.bytes?.length };
+  deps.logger.warn(ids, 'webhook quarantined: authentic but unparseable (the error and body are in the event)');
 }

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { canonicalTimeZone, minutesOf } from '../../domain/business-hours.ts';
 import { AGENT_ROLES, AVAILABILITIES, ROUTING_STRATEGIES } from '../../domain/enums.ts';
+import { MIN_PASSWORD_LENGTH } from '../../domain/password-policy.ts';
 import { listQuery, rejectNul } from './common.ts';
 
 // Request and response schemas of /agents* and /teams* (Switchboard's own admin resources).
@@ -18,7 +19,10 @@ const agentFields = {
   name,
   email: z.email().max(320).openapi({ description: 'Unique in the organization, ignoring case.' }),
   role: z.enum(AGENT_ROLES).openapi({ description: 'Console role; default `agent`.' }),
-  password: z.string().min(8).max(1024).openapi({ description: 'For the console. Stored as a scrypt hash, never returned.' }),
+  password: z.string().max(1024).openapi({
+    description: `For the console: at least ${MIN_PASSWORD_LENGTH} characters and not a common password (else a 400 saying why). Stored as a scrypt hash, never returned.`,
+    minLength: MIN_PASSWORD_LENGTH,
+  }),
   availability: z.enum(AVAILABILITIES).openapi({ description: 'Only `online` agents are assigned sessions; default `offline`.' }),
   capacity: z.number().int().min(0).max(100).openapi({ description: 'Most open sessions assigned at once; default 5.' }),
   avatar_url: z.url({ protocol: /^https?$/ }).max(2048).nullable(),
