@@ -8,11 +8,13 @@ import { machine } from './report.ts';
 
 // npm run chaos: the large chaos run (2,000 signed SMS from new senders, 30 % delivered twice, kill -9 of the server
 // twice and of Redis once) on PostgreSQL: DATABASE_URL's server, else a throwaway PostgreSQL 15 started here.
-// Prints each figure beside its goal and writes artifacts/chaos.json. CHAOS_MESSAGES and CHAOS_CONCURRENCY size it.
+// Prints each figure beside its goal and writes artifacts/chaos.json. CHAOS_MESSAGES, CHAOS_RATE (per second) and
+// CHAOS_CONCURRENCY size it.
 
 const ROOT = resolve(import.meta.dirname, '..');
 const messages = Number(process.env.CHAOS_MESSAGES ?? 2000);
 const concurrency = Number(process.env.CHAOS_CONCURRENCY ?? 50);
+const ratePerSecond = Number(process.env.CHAOS_RATE ?? 20);
 
 async function withPostgres<T>(fn: (url: string) => Promise<T>): Promise<T> {
   if (process.env.DATABASE_URL) return fn(process.env.DATABASE_URL);
@@ -31,7 +33,7 @@ async function withPostgres<T>(fn: (url: string) => Promise<T>): Promise<T> {
 function report(f: ChaosFigures): string {
   const rows: Array<[string, string, string]> = [
     ['messages acknowledged', String(f.messages), ''],
-    ['kill -9 (server, server, redis)', String(f.kills), ''],
+    ['kill -9 (server, Redis, server)', String(f.kills), ''],
     ['lost', String(f.lost), '0'],
     ['stored twice', String(f.storedTwice), '0'],
     ['unanswered', String(f.unanswered), '0'],
@@ -46,7 +48,7 @@ function report(f: ChaosFigures): string {
 }
 
 const figures = await withPostgres((databaseUrl) =>
-  runChaos({ messages, concurrency, databaseUrl, log: (m) => console.log(`[chaos] ${m}`) }),
+  runChaos({ messages, concurrency, ratePerSecond, databaseUrl, log: (m) => console.log(`[chaos] ${m}`) }),
 );
 console.log(`\n${report(figures)}\n`);
 mkdirSync(join(ROOT, 'artifacts'), { recursive: true });

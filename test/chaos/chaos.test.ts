@@ -11,7 +11,7 @@ const databaseUrl = inject('databaseUrl');
 
 describe.skipIf(!databaseUrl)('chaos: kill -9 of the server and of Redis under load', () => {
   it('loses nothing, stores nothing twice, replies twice at most once per kill, and recovers within 15 s', async () => {
-    const figures = await runChaos({ messages: 300, concurrency: 20, databaseUrl, log: (m) => console.log(`[chaos] ${m}`) });
+    const figures = await runChaos({ messages: 240, concurrency: 20, ratePerSecond: 15, databaseUrl, log: (m) => console.log(`[chaos] ${m}`) });
     console.log(`[chaos] ${JSON.stringify(figures)}`);
     expect(figures.kills).toBe(3);
     expect(figures.lost).toBe(0);
