@@ -59,6 +59,9 @@ const envSchema = z.object({
   OUTBOUND_ALLOW_CIDRS: cidrList.default([]),
 });
 
+/** Every environment variable Switchboard reads (the README's configuration table and .env.example name them all). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface Config {
   readonly port: number;
   readonly host: string;

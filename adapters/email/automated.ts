@@ -3,10 +3,10 @@ import { splitAddress } from './config.ts';
 import { headerValue, headerValues } from './headers.ts';
 import type { ParsedMail } from 'mailparser';
 
-// Mail no person wrote to us is stored but never answered (protocols.md §5 "Loops and automated mail"): answering
-// an auto-responder or a bounce is how mail loops start. Checked strongest signal first: our own mail coming back,
-// then bounces, then explicit auto-replies, then lists, then the weaker hints (Precedence, other Auto-Submitted
-// values, a null sender, which RFC 3834 also asks of auto-responders).
+// Mail no person wrote to us is stored but never answered (docs/email.md "Loops and noise", RFC 3834, RFC 3464):
+// answering an auto-responder or a bounce is how mail loops start. Checked strongest signal first: our own mail
+// coming back, then bounces, then explicit auto-replies, then lists, then the weaker hints (Precedence, other
+// Auto-Submitted values, a null sender, which RFC 3834 also asks of auto-responders).
 
 export type Automated = NonNullable<InboundMessage['automated']>;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ChannelCapabilities } from '../../src/domain/adapter.ts';
 
-// An email channel (protocols.md §5): one support address, outbound through the admin's SMTP relay, inbound through
+// An email channel (docs/email.md): one support address, outbound through the admin's SMTP relay, inbound through
 // core's SMTP listener, the raw-MIME webhook (authenticated by webhook_secret) or IMAP polling (read by core's poller).
 
 const MB = 1024 * 1024;

@@ -12,7 +12,7 @@ import { parseMail } from './parse-mail.ts';
 import { createEmailSender } from './send.ts';
 import { bodyBytes, verifyMimeWebhook } from './verify.ts';
 
-// Email (protocols.md §5): mail arrives through core's SMTP listener or IMAP poller (trusted: parseMail), or through
+// Email (docs/email.md): mail arrives through core's SMTP listener or IMAP poller (trusted: parseMail), or through
 // the raw-MIME webhook (verify + parse); replies go out through the channel's SMTP relay, threaded by headers.
 
 export type { EmailConfig } from './config.ts';

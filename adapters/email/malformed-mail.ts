@@ -3,7 +3,7 @@ import type { MailEnvelope } from '../../src/domain/adapter.ts';
 import type { InboundMessage } from '../../src/domain/messages.ts';
 
 // Mail mailparser cannot make sense of is still a customer writing to us: it is stored as received and flagged for
-// an agent, never dropped (protocols.md §5 "Malformed").
+// an agent, never dropped (docs/email.md "Content").
 
 export const MAX_TEXT_CHARS = 100_000;
 export const UNKNOWN_SENDER = 'unknown@unknown.invalid';

@@ -1,7 +1,7 @@
 import type { ParsedMail } from 'mailparser';
 import { headerValue } from './headers.ts';
 
-// Problems mailparser silently tolerates but an agent should know about (protocols.md §5 "Malformed"): the mail is
+// Problems mailparser silently tolerates but an agent should know about (docs/email.md "Content"): the mail is
 // still parsed and stored; the flags travel with it. Header lines are checked on the raw bytes, since mailparser
 // turns a line without a colon (or a body with no blank line before it) into headers nobody sees.
 

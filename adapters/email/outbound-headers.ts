@@ -2,8 +2,8 @@ import { splitAddress } from './config.ts';
 import { hasReplyPrefix } from './threading.ts';
 
 // The headers that keep a reply in the customer's thread and let replies and bounces find their way back
-// (protocols.md §5 "Threading", "Bounces"): our Message-ID carries the session token, Reply-To the plus-address,
-// and the envelope sender the message id (VERP).
+// (docs/email.md "Threading", "Loops and noise"): our Message-ID carries the session token, Reply-To the
+// plus-address, and the envelope sender the message id (VERP).
 
 /** Tokens and ids go into local parts and Message-IDs: only characters that need no quoting there. */
 export const SAFE_TOKEN = /^[A-Za-z0-9_-]{1,64}$/;

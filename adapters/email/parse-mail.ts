@@ -13,7 +13,7 @@ import { htmlToNewText, sanitizeMailHtml } from './mail-html.ts';
 import { stripQuotedText } from './strip-quotes.ts';
 import { normalizeReferences, replyTokenOf, subjectKeyOf, verpMessageIdOf } from './threading.ts';
 
-// One raw RFC 5322 message → one InboundMessage (protocols.md §5), whatever transport brought it. Never throws:
+// One raw RFC 5322 message → one InboundMessage (docs/email.md), whatever transport brought it. Never throws:
 // unparseable mail becomes a flagged message rather than a lost one.
 
 export interface ParseMailContext {

@@ -1,6 +1,6 @@
 import { DeliveryError } from '../../src/errors.ts';
 
-// SMTP's verdict, translated for the dispatch worker (protocols.md §5 "Outbound"): 4xx and a relay we could not
+// SMTP's verdict, translated for the dispatch worker (RFC 5321 §4.2.1): 4xx and a relay we could not
 // reach are worth retrying; 5xx is the server's final word, kept as the reason agents see.
 
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ECONNRESET', 'ESOCKET', 'ECONNECTION', 'EDNS', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);

@@ -8,7 +8,7 @@ import { replyMessageId, plusAddress, replyReferences, replySubject, SAFE_ID, SA
 import { smtpDeliveryError } from './send-errors.ts';
 import { createSmtpTransport, type SmtpTransport } from './smtp-transport.ts';
 
-// A reply is one SMTP submission (protocols.md §5 "Outbound"). The Message-ID is made here, before sending, so the
+// A reply is one SMTP submission (docs/email.md "Replies"). The Message-ID is made here, before sending, so the
 // receipt names the mail even when the relay's answer is lost; AI and system replies say they are automatic
 // (Auto-Submitted) so well-behaved responders do not answer them, and every reply carries X-Loop and our id so
 // that it is recognized if it ever comes back in.

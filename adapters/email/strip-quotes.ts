@@ -1,8 +1,8 @@
 import EmailReplyParser from 'email-reply-parser';
 
-// A reply's new text, without the quoted history and the signature (protocols.md §5). email-reply-parser knows the
-// common quote headers and `>` blocks; the markers below cover what it misses or only catches on one line (Gmail
-// wraps "On … wrote:" over two lines, Outlook's header block has no <address>, localized clients).
+// A reply's new text, without the quoted history and the signature (docs/email.md "Content"). email-reply-parser
+// knows the common quote headers and `>` blocks; the markers below cover what it misses or only catches on one line
+// (Gmail wraps "On … wrote:" over two lines, Outlook's header block has no <address>, localized clients).
 
 /** We look at most at this much of a mail's text for its new part. */
 export const MAX_STRIP_INPUT = 100 * 1024;

@@ -1,6 +1,7 @@
 import { splitAddress } from './config.ts';
 
-// What an inbound mail says about where it belongs (protocols.md §5 "Threading"); core resolves the hints in order.
+// What an inbound mail says about where it belongs (docs/email.md "Threading", RFC 5322 §3.6.4); core resolves the
+// hints in order.
 
 const MAX_REFERENCES = 100;
 const MAX_ID_LENGTH = 998;

@@ -2,9 +2,9 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { RawWebhook } from '../../src/domain/adapter.ts';
 import { WebhookAuthError } from '../../src/errors.ts';
 
-// The raw-MIME webhook (protocols.md §5) is anyone's relay posting `message/rfc822`: it proves itself with the
-// channel's webhook_secret, either as a bearer token (simple relays) or as an HMAC-SHA256 of the body bytes (relays
-// that can sign, so the secret never travels). Both compared in constant time.
+// The raw-MIME webhook (docs/email.md "Three ways in, one parser") is anyone's relay posting `message/rfc822`: it
+// proves itself with the channel's webhook_secret, either as a bearer token (simple relays) or as an HMAC-SHA256 of
+// the body bytes (relays that can sign, so the secret never travels). Both compared in constant time.
 
 /** Equal-length digests first, so neither the secret's length nor a prefix match leaks through timing. */
 function sameSecret(given: string, expected: string): boolean {

@@ -5,7 +5,8 @@ import type { InboundMessage } from '../../src/domain/messages.ts';
 import { formParams, param } from '../twilio/signature.ts';
 import type { PhoneConfig } from './config.ts';
 
-// Turns one Twilio Voice webhook into one step of the call (protocols.md §2). The turn number and wait attempt
+// Turns one Twilio Voice webhook into one step of the call
+// (https://www.twilio.com/docs/usage/webhooks/voice-webhooks). The turn number and wait attempt
 // travel in the query of the action URLs we wrote, so the signature covers them and a redelivered webhook maps to
 // the same `<CallSid>:<turn>` message id.
 

@@ -6,7 +6,7 @@ import { readCapped } from '../read-capped.ts';
 
 // Downloads a call recording. Twilio enforces HTTP Basic on media when the account asks for it, and the mp3 may be
 // served by a redirect to its storage: we only start at our account's Recordings on the configured API host, only
-// follow redirects to Twilio's storage hosts, and never send the credentials to another host (protocols.md §1).
+// follow redirects to Twilio's storage hosts, and never send the credentials to another host.
 
 const MAX_REDIRECTS = 3;
 const STORAGE_HOSTS = [/(^|\.)twilio\.com$/, /(^|\.)twiliocdn\.com$/, /\.amazonaws\.com$/];

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ChannelCapabilities } from '../../src/domain/adapter.ts';
 
-// A Slack app channel (protocols.md §4). Either one workspace with a bot token pasted by the admin, or OAuth
-// (client_id + client_secret): each workspace that installs the app lands in `installations` through the OAuth
-// callback, so one channel can serve several workspaces. api_base_url exists so the sandbox
+// A Slack app channel (docs/slack.md "Connecting a workspace"). Either one workspace with a bot token pasted by the
+// admin, or OAuth (client_id + client_secret): each workspace that installs the app lands in `installations` through
+// the OAuth callback, so one channel can serve several workspaces. api_base_url exists so the sandbox
 // (src/sandbox/slack-peer.ts) or a proxy can stand in for slack.com.
 
 export const DEFAULT_SLACK_SCOPES = [

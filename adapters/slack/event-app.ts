@@ -6,7 +6,8 @@ import { envelopeBotUserId, type SlackEnvelope, slackMessageEventSchema } from '
 import { toInboundMessage, whyIgnored } from './inbound.ts';
 
 // Events go through a Bolt App so its middleware (ignoreSelf) and event routing apply, but Hono owns the HTTP
-// ingress and the database commit must happen before Slack gets its 200 (protocols.md §4). So the App gets a
+// ingress and the database commit must happen before Slack gets its 200
+// (https://api.slack.com/apis/events-api). So the App gets a
 // receiver that never listens: parse() hands it one verified envelope, the listeners only translate, and what
 // they build lands in a per-request sink passed through Bolt's customProperties (they appear on `context`).
 // Nothing here does I/O: `authorize` answers from the config, so Bolt never calls auth.test.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-// The parts of Slack's Events API payloads we read (protocols.md §4), parsed at the edge. Loose objects: Slack
-// adds fields without notice, and the envelope is stored whole as `raw` anyway.
+// The parts of Slack's Events API payloads we read (https://api.slack.com/apis/events-api), parsed at the edge. Loose
+// objects: Slack adds fields without notice, and the envelope is stored whole as `raw` anyway.
 
 const slackFile = z.looseObject({
   id: z.string().optional(),

@@ -2,10 +2,10 @@ import type { AttachmentRef, InboundMessage } from '../../src/domain/messages.ts
 import type { SlackEnvelope, SlackMessageEvent } from './event-schema.ts';
 import { slackToPlainText } from './inbound-text.ts';
 
-// A `message` or `app_mention` event → InboundMessage (protocols.md §4). Keys are built so the same post seen
-// twice — as `message` and as `app_mention` (two event_ids), or redelivered by Slack — dedupes on team+channel+ts,
-// and so a DM is one conversation while a channel thread is another. The team is the envelope's (the workspace
-// that installed us): its token answers in that conversation, also for partners in a shared channel.
+// A `message` or `app_mention` event → InboundMessage (https://api.slack.com/events/message). Keys are built so the
+// same post seen twice — as `message` and as `app_mention` (two event_ids), or redelivered by Slack — dedupes on
+// team+channel+ts, and so a DM is one conversation while a channel thread is another. The team is the envelope's (the
+// workspace that installed us): its token answers in that conversation, also for partners in a shared channel.
 
 /** Subtypes that are people writing to us; everything else (edits, joins, bots…) is not conversation. */
 const KEPT_SUBTYPES = new Set(['file_share', 'thread_broadcast']);

@@ -17,7 +17,7 @@ import { createSender } from './send.ts';
 import { verifySlackSignature } from './verify.ts';
 import { createClientPool } from './web-client.ts';
 
-// Slack (protocols.md §4): customers — or a partner's team in a shared channel — write to the support app; DMs
+// Slack (docs/slack.md): customers — or a partner's team in a shared channel — write to the support app; DMs
 // and channel threads become sessions and replies go back into the same thread. Three webhook paths: the Events
 // API (signed by Slack), and the two browser legs of "Add to Slack" (OAuth), which carry no Slack signature —
 // the callback is checked by its state in parse().

@@ -5,9 +5,10 @@ import { readCapped } from '../read-capped.ts';
 import { type SlackConfig, tokenFor } from './config.ts';
 
 // Files people share (url_private / url_private_download) need the bot token of the workspace they belong to
-// (protocols.md §4). The token goes only to files.slack.com (or the configured API host, for the sandbox), and
-// redirects are not followed, so a crafted URL or a redirect cannot carry it elsewhere. Without files:read Slack
-// does not refuse: it answers 200 with its HTML login page, which must not be stored as the customer's file.
+// (https://api.slack.com/types/file). The token goes only to files.slack.com (or the configured API host, for the
+// sandbox), and redirects are not followed, so a crafted URL or a redirect cannot carry it elsewhere. Without
+// files:read Slack does not refuse: it answers 200 with its HTML login page, which must not be stored as the
+// customer's file.
 
 const FILES_HOST = 'files.slack.com';
 

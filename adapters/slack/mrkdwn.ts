@@ -1,8 +1,8 @@
-// Markdown (what the AI and agents write) → Slack mrkdwn (protocols.md §4). Slack has its own dialect: *bold*,
-// _italic_, ~strike~, <url|label> links, no headings and no list syntax. Code is left as written (no formatting
-// conversion inside spans or fences). `&`, `<` and `>` are escaped everywhere, code included — Slack decodes the
-// entities in code too, and a raw `<!channel>` or `<@U…>` in a reply must not ping anyone. Only the link
-// sequences we build ourselves keep their angle brackets.
+// Markdown (what the AI and agents write) → Slack mrkdwn (https://api.slack.com/reference/surfaces/formatting). Slack
+// has its own dialect: *bold*, _italic_, ~strike~, <url|label> links, no headings and no list syntax. Code is left as
+// written (no formatting conversion inside spans or fences). `&`, `<` and `>` are escaped everywhere, code included —
+// Slack decodes the entities in code too, and a raw `<!channel>` or `<@U…>` in a reply must not ping anyone. Only the
+// link sequences we build ourselves keep their angle brackets.
 
 /** Private-use marks for pieces already rendered (links, code) and for bold, which mrkdwn writes as `*`. */
 const OPEN = '\uE000';

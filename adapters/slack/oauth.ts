@@ -4,10 +4,11 @@ import { htmlPage, redirectTo } from './oauth-pages.ts';
 import { issueOAuthState, oauthStateProblem } from './oauth-state.ts';
 import { abortable, type ClientPool } from './web-client.ts';
 
-// "Add to Slack" (OAuth v2, protocols.md §4): /oauth/install sends the browser to Slack's authorize page with a
-// signed state; Slack sends it back to /oauth/callback with a code, exchanged for the workspace's bot token.
-// The adapter cannot store anything: the result is an `install` outcome whose configPatch core merges (sealed)
-// into the channel's config, so the next events from that workspace find their token in `installations`.
+// "Add to Slack" (OAuth v2, https://api.slack.com/authentication/oauth-v2): /oauth/install sends the browser to
+// Slack's authorize page with a signed state; Slack sends it back to /oauth/callback with a code, exchanged for the
+// workspace's bot token. The adapter cannot store anything: the result is an `install` outcome whose configPatch core
+// merges (sealed) into the channel's config, so the next events from that workspace find their token in
+// `installations`.
 
 const EXCHANGE_TIMEOUT_MS = 10_000;
 

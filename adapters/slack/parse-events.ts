@@ -2,9 +2,9 @@ import type { ParseOutcome, RawWebhook } from '../../src/domain/adapter.ts';
 import type { createEventApp } from './event-app.ts';
 import { slackEnvelopeSchema } from './event-schema.ts';
 
-// The events URL (protocols.md §4). Slack wants a 2xx within 3 s, so nothing here waits on the network: the
-// url_verification challenge is answered in place and event_callbacks are only translated. A body that is not
-// a Slack envelope throws, and core keeps it in quarantine with a 2xx (else Slack retries, then disables us).
+// The events URL (https://api.slack.com/apis/events-api). Slack wants a 2xx within 3 s, so nothing here waits on the
+// network: the url_verification challenge is answered in place and event_callbacks are only translated. A body that
+// is not a Slack envelope throws, and core keeps it in quarantine with a 2xx (else Slack retries, then disables us).
 
 type EventApp = ReturnType<typeof createEventApp>;
 

@@ -1,9 +1,9 @@
 import { webApi } from '@slack/bolt';
 import { DeliveryError } from '../../src/errors.ts';
 
-// @slack/web-api failures → DeliveryError (protocols.md §4). Slack answers API errors as HTTP 200 {ok:false,
-// error}: those are about the token, the conversation or the message, and retrying cannot fix them — except the
-// few Slack documents as transient. A 429 carries Retry-After; HTTP and network failures may pass.
+// @slack/web-api failures → DeliveryError (https://api.slack.com/web). Slack answers API errors as HTTP 200
+// {ok:false, error}: those are about the token, the conversation or the message, and retrying cannot fix them —
+// except the few Slack documents as transient. A 429 carries Retry-After; HTTP and network failures may pass.
 
 const { ErrorCode } = webApi;
 

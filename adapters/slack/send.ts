@@ -7,11 +7,11 @@ import { toMrkdwn } from './mrkdwn.ts';
 import { deliveryErrorFrom } from './send-errors.ts';
 import { abortable, type ClientPool } from './web-client.ts';
 
-// A reply goes where the conversation is (protocols.md §4): the session's externalThreadId names the workspace,
-// the conversation and, for channel threads, the thread's ts (DMs are answered top-level in the DM). Files are
-// uploaded into the same thread after the text (filesUploadV2). Their bytes are loaded first (core's loadAttachment:
-// the blob store, or the sender's URL through the outbound guard), so a dead or refused link fails the send without
-// having posted half of it.
+// A reply goes where the conversation is (https://api.slack.com/methods/chat.postMessage): the session's
+// externalThreadId names the workspace, the conversation and, for channel threads, the thread's ts (DMs are answered
+// top-level in the DM). Files are uploaded into the same thread after the text (filesUploadV2). Their bytes are
+// loaded first (core's loadAttachment: the blob store, or the sender's URL through the outbound guard), so a dead or
+// refused link fails the send without having posted half of it.
 
 interface FileToUpload {
   file: Buffer;

@@ -2,7 +2,8 @@ import { isValidSlackRequest } from '@slack/bolt';
 import type { RawWebhook } from '../../src/domain/adapter.ts';
 import { WebhookAuthError } from '../../src/errors.ts';
 
-// Slack signs `v0:<timestamp>:<raw body>` with the app's signing secret (protocols.md §4). Bolt's check compares in
+// Slack signs `v0:<timestamp>:<raw body>` with the app's signing secret
+// (https://api.slack.com/authentication/verifying-requests-from-slack). Bolt's check compares in
 // constant time but only refuses stale timestamps; a signed request dated in the future would stay replayable
 // until that date, so the 5-minute window is enforced both ways here first. Slack expects 401 on a mismatch.
 

@@ -3,7 +3,7 @@ import twilio from 'twilio';
 import type { TwilioMessagingConfig } from './config.ts';
 
 // The real twilio SDK, pointed at `api_base_url` (Twilio, or the sandbox peer). The SDK only knows hostnames, so a
-// RequestClient subclass rewrites the origin of every URI it builds (environment.md). The SDK takes no AbortSignal
+// RequestClient subclass rewrites the origin of every URI it builds. The SDK takes no AbortSignal
 // and drops response headers from its errors: a per-call context (AsyncLocalStorage, so concurrent sends on one
 // client never mix) carries the caller's signal into axios and brings Retry-After back out.
 

@@ -1,5 +1,6 @@
-// Twilio error codes the gateway acts on (protocols.md §1), worded as `<reason>: <detail>` so the reason prefix is
-// what core and the console can group by. Used for both synchronous REST errors and status-callback ErrorCodes.
+// Twilio error codes the gateway acts on (https://www.twilio.com/docs/api/errors), worded as `<reason>: <detail>` so
+// the reason prefix is what core and the console can group by. Used for both synchronous REST errors and
+// status-callback ErrorCodes.
 
 export const WINDOW_CLOSED_MESSAGE =
   'window_closed: WhatsApp replies outside the 24-hour window need an approved template';

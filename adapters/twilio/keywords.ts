@@ -1,9 +1,10 @@
 import type { InboundMessage } from '../../src/domain/messages.ts';
 
-// Opt-out keywords as Twilio treats them (protocols.md §7): the whole body, trimmed, case-insensitive, one word
-// ("stop please" is conversation). When Advanced Opt-Out classified the message, its OptOutType wins.
-// YES is deliberately not an opt-in keyword here: "yes" is far more often an answer than a re-subscription, and a
-// control message gets no AI turn. Twilio reports its own YES handling through OptOutType=START, which we honour.
+// Opt-out keywords as Twilio treats them (https://www.twilio.com/docs/messaging/tutorials/advanced-opt-out): the
+// whole body, trimmed, case-insensitive, one word ("stop please" is conversation). When Advanced Opt-Out classified
+// the message, its OptOutType wins. YES is deliberately not an opt-in keyword here: "yes" is far more often an answer
+// than a re-subscription, and a control message gets no AI turn. Twilio reports its own YES handling through
+// OptOutType=START, which we honour.
 
 type Control = NonNullable<InboundMessage['control']>;
 

@@ -35,7 +35,7 @@ export function classifyTwilioSendError(err: unknown, ctx: SendFailureContext): 
   if (ctx.aborted) return new DeliveryError('send aborted before Twilio answered', 'later', { cause: err });
   if (!isTwilioHttpError(err)) {
     const what = err instanceof Error ? err.message : String(err);
-    // No answer, so Twilio may or may not have accepted it: core decides whether to resend (protocols.md §1).
+    // No answer, so Twilio may or may not have accepted it: core decides whether to resend.
     return new DeliveryError(`Twilio unreachable: ${what}`, 'later', { cause: err });
   }
 

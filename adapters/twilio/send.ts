@@ -6,7 +6,8 @@ import { WINDOW_CLOSED_MESSAGE } from './error-codes.ts';
 import { classifyTwilioSendError } from './send-errors.ts';
 
 // One OutboundMessage → one `messages.create`. Create has no idempotency key, so our message id rides in the
-// StatusCallback URL (`?o=`): callbacks that beat the create response can still be matched (protocols.md §1).
+// StatusCallback URL (`?o=`): callbacks that beat the create response can still be matched
+// (https://www.twilio.com/docs/messaging/guides/outbound-message-status-in-status-callbacks).
 
 export type MessageCreateParams = Parameters<TwilioClient['messages']['create']>[0];
 

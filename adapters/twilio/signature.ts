@@ -2,7 +2,8 @@ import twilio from 'twilio';
 import type { RawWebhook } from '../../src/domain/adapter.ts';
 import { WebhookAuthError } from '../../src/errors.ts';
 
-// Twilio signs the URL it was configured with plus every POST param (protocols.md §1). `req.url` is rebuilt from
+// Twilio signs the URL it was configured with plus every POST param
+// (https://www.twilio.com/docs/usage/webhooks/webhooks-security). `req.url` is rebuilt from
 // PUBLIC_URL by the ingress route, never taken from the Host header. The SDK's validateRequest also tries the URL
 // with and without an explicit port. Twilio's own middleware answers 403 on a mismatch: so do we.
 

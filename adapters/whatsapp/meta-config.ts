@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { ChannelCapabilities } from '../../src/domain/adapter.ts';
 
-// A WhatsApp Cloud API channel (protocols.md §3). The ids and secrets come from the Meta app's WhatsApp setup page;
-// api_base_url exists so a sandbox (src/sandbox/meta-peer.ts) or a proxy can stand in for graph.facebook.com.
+// A WhatsApp Cloud API channel (docs/sms-whatsapp-phone.md). The ids and secrets come from the Meta app's WhatsApp
+// setup page; api_base_url exists so a sandbox (src/sandbox/meta-peer.ts) or a proxy can stand in for
+// graph.facebook.com.
 
 const secret = (what: string) => z.string().min(1, `The ${what} is required`).max(4096);
 

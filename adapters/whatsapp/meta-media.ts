@@ -5,9 +5,10 @@ import { MediaError } from '../../src/errors.ts';
 import type { MetaConfig } from './meta-config.ts';
 import { readCapped } from '../read-capped.ts';
 
-// Inbound media in two steps (protocols.md §3): the Graph media object gives a short-lived download URL, which
-// needs the same Bearer token. The token goes only to Meta's own hosts, and redirects are refused, so neither a
-// crafted ref nor a redirect can carry it elsewhere. Size is enforced while streaming, not trusted from headers.
+// Inbound media in two steps (https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media): the Graph
+// media object gives a short-lived download URL, which needs the same Bearer token. The token goes only to Meta's own
+// hosts, and redirects are refused, so neither a crafted ref nor a redirect can carry it elsewhere. Size is enforced
+// while streaming, not trusted from headers.
 
 const DOWNLOAD_HOST = 'lookaside.fbsbx.com';
 

@@ -1,8 +1,8 @@
 import { DeliveryError } from '../../src/errors.ts';
 import { WINDOW_CLOSED_ERROR } from './meta-status.ts';
 
-// Graph API failures → DeliveryError (protocols.md §3 code table). Meta's code decides before the HTTP status,
-// because Graph answers throughput limits with 400 as often as with 429.
+// Graph API failures → DeliveryError (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes).
+// Meta's code decides before the HTTP status, because Graph answers throughput limits with 400 as often as with 429.
 
 interface GraphError {
   message?: string;

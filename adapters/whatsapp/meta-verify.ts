@@ -2,9 +2,10 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { RawWebhook } from '../../src/domain/adapter.ts';
 import { WebhookAuthError } from '../../src/errors.ts';
 
-// Meta proves itself two ways (protocols.md §3): the subscription handshake (a GET carrying our verify token) and
-// X-Hub-Signature-256 on every notification, an HMAC of the raw bytes. The body escapes non-ASCII as \uXXXX, so
-// only the bytes received verify: never a re-serialized object. Meta's own SDKs answer 403 on a mismatch.
+// Meta proves itself two ways (https://developers.facebook.com/docs/graph-api/webhooks/getting-started): the
+// subscription handshake (a GET carrying our verify token) and X-Hub-Signature-256 on every notification, an HMAC of
+// the raw bytes. The body escapes non-ASCII as \uXXXX, so only the bytes received verify: never a re-serialized
+// object. Meta's own SDKs answer 403 on a mismatch.
 
 /** Constant time even when the lengths differ (timingSafeEqual alone throws on that and leaks the length). */
 function sameSecret(a: string, b: string): boolean {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-// The parts of Meta's webhook envelope the adapter reads (protocols.md §3). Objects are not strict: Meta adds
+// The parts of Meta's webhook envelope the adapter reads
+// (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components). Objects are not strict: Meta adds
 // fields without notice. Items are parsed one by one, so one odd message never hides its batch-mates.
 
 export const envelopeSchema = z.object({

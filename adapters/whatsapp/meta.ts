@@ -5,8 +5,9 @@ import { parseHandshake, parseNotification } from './meta-parse.ts';
 import { createSender } from './meta-send.ts';
 import { verifyHandshake, verifySignature } from './meta-verify.ts';
 
-// WhatsApp through Meta's Cloud API, directly (protocols.md §3). Meta has one callback URL per app for both the
-// subscription handshake (GET) and notifications (POST, messages and statuses together), hence one webhook path.
+// WhatsApp through Meta's Cloud API, directly (https://developers.facebook.com/docs/whatsapp/cloud-api). Meta has one
+// callback URL per app for both the subscription handshake (GET) and notifications (POST, messages and statuses
+// together), hence one webhook path.
 
 export const whatsappMetaAdapter: AdapterModule<MetaConfig> = {
   kind: 'whatsapp',

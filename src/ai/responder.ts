@@ -34,7 +34,7 @@ export interface ResponderInput {
   failedAttempts: number;
 }
 
-/** Open's handoff reasons (api.md), plus why in words for the history. */
+/** Open's handoff reasons (the OpenAPI document, /openapi.json), plus why in words for the history. */
 export type HandoffReason =
   | 'ai_decided_to_handoff_the_conversation'
   | 'ai_is_forbidden_from_handling_this_topic'

@@ -11,8 +11,10 @@ Commands:
   key create --org ID --role admin|agent|widget [--name NAME] [--agent AGENT_ID] [--json]
       Create an API key for an organization (--agent: the agent an agent key acts as).
       Prints the key (shown only this once).
-  help
+  help, --help, -h
       Show this help.
+  version, --version, -v
+      Print the version of Switchboard.
 
 The CLI opens the database the server is configured with, from the same environment:
   DATABASE_URL   PostgreSQL (postgres://...). Works while servers are running.

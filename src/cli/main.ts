@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createFilesOwnerOnly } from '../data-dir.ts';
 import { CliError, UsageError } from './args.ts';
 import { HELP } from './help.ts';
@@ -13,10 +14,20 @@ const COMMANDS: Record<string, Command> = {
   'key create': async (args) => (await import('./key.ts')).keyCreate(args),
 };
 
+/** The version in this package's package.json (the one `npm` and `npx switchboard` installed). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const [group, sub, ...rest] = argv;
   if (group === undefined || ['help', '--help', '-h'].includes(group)) {
     process.stdout.write(HELP);
+    return 0;
+  }
+  if (['version', '--version', '-v'].includes(group)) {
+    process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
   const command = COMMANDS[`${group} ${sub ?? ''}`.trim()];

@@ -4,8 +4,8 @@ import { events, messages } from '../db/schema/index.ts';
 import type { DeliveryStatus } from './enums.ts';
 import type { DeliveryUpdate } from './messages.ts';
 
-// Providers report delivery out of order, more than once, and sometimes before our send call has returned
-// (protocols.md §0): a status only ever moves forward. failed and undelivered are terminal, and may follow sent
+// Providers report delivery out of order, more than once, and sometimes before our send call has returned:
+// a status only ever moves forward. failed and undelivered are terminal, and may follow sent
 // (a carrier gave up) but never a delivered or read message.
 
 const RANK: Record<DeliveryStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, undelivered: 4, failed: 4 };

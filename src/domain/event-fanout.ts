@@ -23,7 +23,7 @@ import { type Periodic, runEvery } from './periodic.ts';
 // deterministic job id, then marks the events. A crash between the two re-adds jobs BullMQ already has (a no-op);
 // the worker also refuses a second success per (event, endpoint) (webhook_deliveries_success_uq).
 
-/** Only api.md's names leave Switchboard; internal rows (status_changed, agent_note, system_message) never do. */
+/** Only WEBHOOK_EVENT_TYPES leave Switchboard; internal rows (status_changed, agent_note, system_message) never do. */
 export const isDeliverable = (type: string): type is WebhookEventType => (WEBHOOK_EVENT_TYPES as readonly string[]).includes(type);
 
 export const NOTIFY_BACKOFF_TYPE = 'webhook';

@@ -5,7 +5,7 @@ import type { InboundMessage } from './messages.ts';
 import { sessionFromReplyToken } from './reply-token.ts';
 import type { WebhookChannel } from './provider-inbound.ts';
 
-// Which session a mail belongs to (protocols.md §5 "Threading"), in order:
+// Which session a mail belongs to (docs/email.md "Threading"), in order:
 // 1. an id in In-Reply-To / References that we sent or received on this channel;
 // 2. the verified token of a session's reply address (support+<token>@…);
 // 3. the same contact writing about the same subject within SUBJECT_WINDOW_MS;

@@ -5,7 +5,7 @@ import { agents, channels, sessions, teamMembers, teams } from '../db/schema/ind
 import type { ChannelKind, RoutingStrategy } from './enums.ts';
 import { isOpen } from './business-hours.ts';
 
-// Human routing (design.md §1 step 5): which agent gets a handed-off session, and which sessions wait for whom.
+// Human routing: which agent gets a handed-off session, and which sessions wait for whom.
 // A session "waits" when it is open, handed off to humans and has no assignee; its team (or none: anyone in the
 // organization) is its queue.
 

@@ -6,11 +6,11 @@ import { ingest } from './ingest.ts';
 import { acceptInbound, type ProviderInboundDeps, type WebhookChannel } from './provider-inbound.ts';
 import { patchSession } from './session-commands.ts';
 
-// A phone call, step by step (protocols.md §2). The call is a session; the greeting and every reply are spoken in
-// the answer to the provider's next webhook. A caller's utterance is stored, its AI turn runs on the workers as
-// for any channel, and the webhook waits for the reply up to a bound; past it the call is held (pause + redirect)
-// and the provider comes back for it. Nothing here is lost when a webhook is retried: utterances are keyed by
-// (call, turn) and replies are claimed once.
+// A phone call, step by step (docs/sms-whatsapp-phone.md "Phone calls"). The call is a session; the greeting and
+// every reply are spoken in the answer to the provider's next webhook. A caller's utterance is stored, its AI turn
+// runs on the workers as for any channel, and the webhook waits for the reply up to a bound; past it the call is held
+// (pause + redirect) and the provider comes back for it. Nothing here is lost when a webhook is retried: utterances
+// are keyed by (call, turn) and replies are claimed once.
 
 export type VoiceDeps = ProviderInboundDeps & {
   config: ProviderInboundDeps['config'] & { voice: { replyWaitMs: number } };

@@ -1,5 +1,5 @@
 // The URLs an admin pastes into a provider's console: one base per channel (`/webhooks/<channel id>`), under which
-// the adapter module names its sub-paths (inbound, status, voice, events…). See docs/api.md "Provider ingress".
+// the adapter module names its sub-paths (inbound, status, voice, events…).
 
 /** `{ name: "<publicUrl>/webhooks/<channelId>/<subPath>" }` for each of the module's webhook paths. */
 export function webhookUrls(

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import { acceptMail, type ImapSettings, type MailChannel, type MailDeps } from '../domain/mail-inbound.ts';
 import { readCursor, saveCursor } from './mailbox-cursor.ts';
 
-// One poll of one channel's mailbox (protocols.md §5): new mail by UID since the stored cursor, each message
+// One poll of one channel's mailbox (docs/email.md, RFC 9051): new mail by UID since the stored cursor, each message
 // committed, then flagged \Seen, then the cursor advanced — in that order and one message at a time, so a crash
 // costs at most one message fetched twice (and core drops that copy by Message-ID).
 

@@ -4,8 +4,8 @@ import type { MailEnvelope } from '../domain/adapter.ts';
 import { acceptMail, findMailChannelByAddress, type MailChannel, type MailDeps } from '../domain/mail-inbound.ts';
 import { readMessageCapped, smtpError } from './smtp-data.ts';
 
-// Our MX for the email channels' addresses (protocols.md §5). Recipients are checked at RCPT so unknown mail is
-// refused before its body is sent; a 250 after DATA is sent only once the message is committed, because that reply
+// Our MX for the email channels' addresses (docs/email.md, RFC 5321). Recipients are checked at RCPT so unknown mail
+// is refused before its body is sent; a 250 after DATA is sent only once the message is committed, because that reply
 // is the sending MTA's licence to delete its copy.
 
 export interface SmtpListenerOptions {

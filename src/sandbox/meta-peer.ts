@@ -7,8 +7,8 @@ import { autoStatuses } from './meta-statuses.ts';
 import { type DeliveryResult, envelope, type InboundInput, inboundValue, postSigned, type WebhookSource } from './meta-webhooks.ts';
 import { type GraphErrorSpec, metaJson, newWamid, sendGraphError, waitUntil } from './meta-wire.ts';
 
-// A local stand-in for Meta's WhatsApp Cloud API (protocols.md §3) that anyone can start offline: the Graph API
-// the adapter sends to and downloads media from, and the webhooks Meta would post to a callback (customer
+// A local stand-in for Meta's WhatsApp Cloud API (docs/sms-whatsapp-phone.md) that anyone can start offline: the
+// Graph API the adapter sends to and downloads media from, and the webhooks Meta would post to a callback (customer
 // messages, delivery statuses, the subscription handshake), signed with the app secret.
 
 export type { SentMessage } from './meta-graph.ts';

@@ -3,7 +3,8 @@ import { envelope, type StatusInput, statusValue, type WebhookSource } from './m
 import { metaJson, newGraphId } from './meta-wire.ts';
 
 // What Meta reports after accepting a send: `sent`, then `delivered`. A free-form message to someone whose last
-// message is more than 24 hours old is accepted all the same and then fails with 131047 (protocols.md §3), so
+// message is more than 24 hours old is accepted all the same and then fails with 131047
+// (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes), so
 // adapters meet the window only through a status webhook, as in production. Statuses go out one at a time, in order.
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;

@@ -1,6 +1,7 @@
 import { hubSignatures } from './meta-wire.ts';
 
-// The webhooks the sandbox posts to a callback, shaped and signed as Meta's (protocols.md §3): one envelope per
+// The webhooks the sandbox posts to a callback, shaped and signed as Meta's
+// (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components): one envelope per
 // notification, serialized Meta's way, X-Hub-Signature-256 over those exact bytes.
 
 export interface WebhookSource {

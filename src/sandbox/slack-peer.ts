@@ -15,9 +15,9 @@ import {
 import { handleWebApi } from './slack-web-api.ts';
 import { sendJson, slackId, tokenLike, tsClock, waitUntil } from './slack-wire.ts';
 
-// A local stand-in for Slack (protocols.md §4) that anyone can start offline: the Web API the adapter calls
-// (slackApiUrl = peer.apiUrl), private file downloads, the OAuth v2 install flow, and the signed Events API
-// posts Slack would make to the app's Request URL.
+// A local stand-in for Slack (https://api.slack.com/apis/events-api, docs/slack.md) that anyone can start offline:
+// the Web API the adapter calls (slackApiUrl = peer.apiUrl), private file downloads, the OAuth v2 install flow, and
+// the signed Events API posts Slack would make to the app's Request URL.
 
 export type { ChannelMessageInput, DmInput, MentionInput } from './slack-event-shapes.ts';
 export type { EventResult, SendEventOptions } from './slack-events.ts';

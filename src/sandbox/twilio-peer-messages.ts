@@ -30,7 +30,8 @@ function validate(state: PeerState, form: ReturnType<typeof formValues>): Reject
     return [400, 21617, 'The concatenated message body exceeds the 1600 character limit.'];
   }
   if (form.all('MediaUrl').length > MAX_MEDIA) return [400, 21623, 'Number of media files exceeds allowed limit'];
-  // Twilio's STOP handling blocks SMS only: WhatsApp has no carrier opt-out (protocols.md §7).
+  // Twilio's STOP handling blocks SMS only: WhatsApp has no carrier opt-out
+  // (https://www.twilio.com/docs/messaging/tutorials/advanced-opt-out).
   if (!to.startsWith('whatsapp:') && state.optedOut.has(e164(to))) {
     return [400, 21610, 'Attempt to send to unsubscribed recipient'];
   }

@@ -2,8 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import twilio from 'twilio';
 import { type CallStep, resolveTwimlUrl, toCallStep } from './twiml-call-step.ts';
 
-// Plays Twilio's side of one inbound call against a voice webhook: the signed form posts Twilio makes (protocols.md
-// §2), following the TwiML it gets back the way Twilio would. For tests and the offline sandbox.
+// Plays Twilio's side of one inbound call against a voice webhook: the signed form posts Twilio makes
+// (https://www.twilio.com/docs/usage/webhooks/voice-webhooks), following the TwiML it gets back the way Twilio would.
+// For tests and the offline sandbox.
 
 export type { CallStep } from './twiml-call-step.ts';
 export type { TwimlVerb } from './twiml-reader.ts';

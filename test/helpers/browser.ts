@@ -1,6 +1,6 @@
 import { type Browser, chromium } from 'playwright-core';
 
-// Debian's chromium, headless, as the browser tests drive it (environment.md: no --user-data-dir, no downloads
+// Debian's chromium, headless, as the browser tests drive it (no --user-data-dir, no downloads
 // of playwright's own browsers). Screenshots go to SHOTS, which the README names and CI keeps.
 
 export const SHOTS = 'artifacts/screenshots';

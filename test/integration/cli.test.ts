@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -49,6 +49,12 @@ describe('switchboard CLI', () => {
     expect(run.stdout).toMatch(/org create --name NAME/);
     expect(run.stdout).toMatch(/key create --org ID --role admin\|agent\|widget/);
     expect(run.stdout).toMatch(/single-process/);
+  });
+
+  it.concurrent.each([['--version'], ['-v'], ['version']])('%s prints the version in package.json and exits 0', async (flag) => {
+    const { version } = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8'));
+    const run = await cli([flag]);
+    expect(run).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
   it.concurrent.each([

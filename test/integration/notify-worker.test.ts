@@ -118,7 +118,7 @@ describe('notify', () => {
     expect(hook.requests).toHaveLength(3);
   });
 
-  it('fans out only api.md events, to enabled endpoints of the organization subscribed since before the event', async () => {
+  it('fans out only public events, to enabled endpoints of the organization subscribed since before the event', async () => {
     const { orgId, say } = await newOrg();
     const other = await newOrg();
     const [all, closedOnly, disabled, foreign] = await Promise.all([receiver(), receiver(), receiver(), receiver()]);

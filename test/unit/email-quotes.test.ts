@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { htmlToNewText } from '../../adapters/email/mail-html.ts';
 import { stripQuotedText } from '../../adapters/email/strip-quotes.ts';
 
-// The new text of a reply: quoted history and signatures removed, as the clients and languages of protocols.md §5
-// write them; the full text when nothing would remain.
+// The new text of a reply: quoted history and signatures removed, as the common mail clients,
+// in several languages, write them; the full text when nothing would remain.
 
 describe('stripQuotedText', () => {
   const cases: Array<[string, string, string]> = [

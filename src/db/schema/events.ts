@@ -3,7 +3,7 @@ import { bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, text, uniqu
 import { at, createdAt, id, updatedAt } from './columns.ts';
 import { organizations } from './organizations.ts';
 
-/** Event names delivered to webhook endpoints (api.md, "Events"); other event rows stay internal. */
+/** Event names delivered to webhook endpoints (listed in /openapi.json); other event rows stay internal. */
 export const WEBHOOK_EVENT_TYPES = [
   'conversation.started',
   'conversation.contact_response',

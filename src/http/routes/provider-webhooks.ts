@@ -13,7 +13,7 @@ import type { AppEnv } from '../env.ts';
 import { newRouter } from '../router.ts';
 
 // /webhooks/{channelId}/{subPath}: every provider's ingress (Twilio, Meta, Slack…), one route for all. The order
-// is protocols.md §0: verify the raw bytes → parse → commit → answer 2xx. A bad signature stores nothing; an
+// is: verify the raw bytes → parse → commit → answer 2xx. A bad signature stores nothing; an
 // authentic request we cannot parse is acknowledged and quarantined (else the provider retries for days); the
 // answer goes out only after everything it carried is committed.
 
