@@ -57,6 +57,7 @@ const envSchema = z.object({
   VOICE_REPLY_WAIT_MS: z.coerce.number().int().min(100).max(12_000).default(8000),
   BLOB_GRACE_MS: z.coerce.number().int().min(60_000, 'must be at least 60000 (a minute)').default(24 * 3600 * 1000),
   OUTBOUND_ALLOW_CIDRS: cidrList.default([]),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 /** Every environment variable Switchboard reads (the README's configuration table and .env.example name them all). */
@@ -73,6 +74,8 @@ export interface Config {
   readonly trustProxyHops: number;
   readonly bootstrapKey: string | undefined;
   readonly secret: string;
+  /** When set, GET /metrics wants `Authorization: Bearer <it>`; unset, /metrics is open like /healthz. */
+  readonly metricsToken: string | undefined;
   readonly queuePrefix: string;
   readonly maxBodyBytes: number;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -148,6 +151,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxyHops: e.TRUST_PROXY_HOPS,
     bootstrapKey: e.SWITCHBOARD_BOOTSTRAP_KEY,
     secret: e.SWITCHBOARD_SECRET ?? readOrCreateSecret(dataDir),
+    metricsToken: e.METRICS_TOKEN,
     queuePrefix: e.QUEUE_PREFIX,
     maxBodyBytes: e.MAX_BODY_BYTES,
     logLevel: e.LOG_LEVEL,

@@ -11,6 +11,8 @@ import { IngestBatcher } from './domain/ingest-batch.ts';
 import { EnqueuedMarker } from './domain/outbox.ts';
 import { ApiKeyResolver } from './http/middleware/auth.ts';
 import type { Logger } from './logger.ts';
+import { registerBacklogGauges } from './metrics/backlog-gauges.ts';
+import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { createAddressPolicy } from './net/address-policy.ts';
 import { createOutboundClient, type OutboundClient } from './net/guarded-fetch.ts';
 import { createRedis } from './queue/connection.ts';
@@ -43,6 +45,8 @@ export interface Deps {
   limiter: RateLimiter;
   /** Web chat channels by public id, briefly cached. */
   webChannels: WebChannels;
+  /** This process's Prometheus registry and instruments (GET /metrics). */
+  metrics: Metrics;
 }
 
 export function createDeps(config: Config, logger: Logger, database: Database, redisUrl: string): Deps {
@@ -57,6 +61,8 @@ export function createDeps(config: Config, logger: Logger, database: Database, r
   const batchesInFlight = database.kind === 'pglite' ? 1 : 4;
   const blobs = createLocalBlobStore(join(config.dataDir, 'blobs'));
   const outbound = createOutboundClient({ policy: createAddressPolicy(config.outbound.allowCidrs) });
+  const metrics = createMetrics();
+  registerBacklogGauges(metrics, { queues, db: database.db, logger });
   return {
     config,
     logger,
@@ -80,6 +86,7 @@ export function createDeps(config: Config, logger: Logger, database: Database, r
     },
     limiter: new RateLimiter(redis, config.queuePrefix),
     webChannels: new WebChannels(database.db, secrets),
+    metrics,
   };
 }
 

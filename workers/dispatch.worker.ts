@@ -2,6 +2,7 @@ import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { destination, dueReplies, messageSeq, recordDelivery, recordReceipt } from '../src/domain/dispatch-store.ts';
 import type { ChannelKind } from '../src/domain/enums.ts';
 import { DeliveryError } from '../src/errors.ts';
+import type { DispatchOutcome } from '../src/metrics/metrics.ts';
 import type { JobData } from '../src/queue/names.ts';
 import { buildAdapter } from '../src/domain/channel-adapter.ts';
 import type { SendReceipt } from '../src/domain/messages.ts';
@@ -43,10 +44,13 @@ export async function processDispatch(
     const ctx = { db: deps.db, publicUrl: deps.config.publicUrl, secret: deps.config.secret, now: new Date() };
     const to = { address: dest.address, name: dest.name, contactId: dest.contact.id };
     const base = { sessionId, to, externalThreadId: dest.session.externalThreadId ?? undefined, subject: dest.session.subject ?? undefined };
+    const channel = dest.channel.type;
+    const count = (outcome: DispatchOutcome) => deps.metrics.dispatches.inc({ channel, outcome });
     for (const msg of due) {
       // Nothing goes to a contact who opted out on this channel; the reason is on the message.
-      if (dest.contact.optedOut.includes(dest.channel.type)) {
+      if (dest.contact.optedOut.includes(channel)) {
         await recordDelivery(deps.db, msg, { status: 'failed', error: OPTED_OUT_ERROR });
+        count('opted_out');
         continue;
       }
       try {
@@ -56,6 +60,7 @@ export async function processDispatch(
           const verdict = await reconcileUnknownSend(adapter, parts.at(-1)!, msg.sendingAt, Date.now(), AbortSignal.timeout(SEND_TIMEOUT_MS));
           if (verdict.type === 'found') {
             await recordDelivery(deps.db, msg, { status: verdict.receipt.status, externalId: verdict.receipt.externalId });
+            count('reconciled');
             continue;
           }
           // Later replies wait too: they must not overtake this one.
@@ -68,13 +73,17 @@ export async function processDispatch(
         let receipt: SendReceipt | undefined;
         // A long reply goes in parts; the last part's receipt stands for the message.
         for (const part of parts) receipt = await adapter.send(part, AbortSignal.timeout(SEND_TIMEOUT_MS));
-        if (receipt) await recordReceipt(deps.db, msg, receipt);
+        if (receipt) {
+          await recordReceipt(deps.db, msg, receipt);
+          count('sent');
+          deps.metrics.dispatchLatency.observe({ channel }, Math.max(0, Date.now() - msg.createdAt.getTime()) / 1000);
+        }
       } catch (err) {
         if (err instanceof DelayedError) throw err;
         if (err instanceof DeliveryError && err.extra.recipientOptedOut) {
-          await setOptedOut(deps.db, dest.session.orgId, dest.contact.id, dest.channel.type, true);
+          await setOptedOut(deps.db, dest.session.orgId, dest.contact.id, channel, true);
         }
-        await onSendError(err, msg, job, token, deps);
+        await onSendError(err, msg, job, token, deps, count);
       }
     }
     return `sent ${due.length}`;
@@ -89,9 +98,11 @@ async function onSendError(
   job: Job,
   token: string | undefined,
   deps: WorkerDeps,
+  count: (outcome: DispatchOutcome) => void,
 ): Promise<never> {
   const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error).message, 'later', { cause: err });
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  count(e.retry === 'never' ? 'failed_never' : e.retry === 'rate-limited' ? 'rate_limited' : lastAttempt ? 'failed_exhausted' : 'retry_later');
   if (e.retry === 'never' || (e.retry === 'later' && lastAttempt)) {
     const error = e.extra.providerCode ? `${e.message} (${e.extra.providerCode})` : e.message;
     await recordDelivery(deps.db, msg, { status: 'failed', error });

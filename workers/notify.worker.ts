@@ -7,6 +7,7 @@ import type { ChannelKind } from '../src/domain/enums.ts';
 import { eventEnvelope, NOTIFY_BACKOFF_TYPE, webhookBackoffDelay } from '../src/domain/event-fanout.ts';
 import { signingSecrets, webhookHeaders } from '../src/domain/webhook-signature.ts';
 import type { Logger } from '../src/logger.ts';
+import type { Metrics, WebhookResult } from '../src/metrics/metrics.ts';
 import type { GuardedFetch, OutboundClient } from '../src/net/guarded-fetch.ts';
 import { blockedAddressIn } from '../src/net/outbound-errors.ts';
 import { createRedis } from '../src/queue/connection.ts';
@@ -26,6 +27,7 @@ export interface NotifyDeps {
   secrets: SecretBox;
   logger: Logger;
   outbound: Pick<OutboundClient, 'fetch'>;
+  metrics: Pick<Metrics, 'webhookDeliveries'>;
 }
 
 export type NotifyJob = Pick<Job<JobData['notify'], unknown, ChannelKind>, 'data' | 'attemptsMade' | 'opts'>;
@@ -59,6 +61,7 @@ export async function processNotify(job: NotifyJob, deps: NotifyDeps): Promise<N
     .returning({ id: d.id });
   const result = await post(deps.outbound.fetch, endpoint.url, headers, body);
   const gone = result.status === 410;
+  deps.metrics.webhookDeliveries.inc({ result: resultLabel(result, gone) });
   const retryInMs = !result.ok && !gone ? nextRetryDelay(job) : undefined;
   await deps.db
     .update(d)
@@ -92,6 +95,13 @@ function nextRetryDelay(job: NotifyJob): number | undefined {
   const delay = b.delay ?? 0;
   if (b.type === NOTIFY_BACKOFF_TYPE) return webhookBackoffDelay(retry, delay);
   return b.type === 'exponential' ? 2 ** (retry - 1) * delay : delay;
+}
+
+function resultLabel(result: PostResult, gone: boolean): WebhookResult {
+  if (result.ok) return 'delivered';
+  if (gone) return 'gone';
+  if (result.status !== null) return 'http_error';
+  return result.error === REFUSED ? 'refused' : 'no_response';
 }
 
 interface PostResult {

@@ -5,6 +5,7 @@ import { enqueueCommitted } from '../src/domain/outbox.ts';
 import { showTyping } from '../src/domain/typing.ts';
 import { completeTurn, type TurnOutcome } from '../src/domain/turn-complete.ts';
 import { loadPending, loadTurnContext, type TurnContext } from '../src/domain/turn-context.ts';
+import type { TurnOutcomeLabel } from '../src/metrics/metrics.ts';
 import type { JobData } from '../src/queue/names.ts';
 import { tryLockSession } from '../src/queue/session-lock.ts';
 import type { WorkerDeps } from './worker-deps.ts';
@@ -38,9 +39,11 @@ async function answer(job: Job<JobData['turn'], unknown, ChannelKind>, deps: Wor
   const humanOwns = ctx.session.handedOff || ctx.session.handledBy === 'human' || ctx.session.status !== 'open';
   // The customer sees "typing…" while the AI thinks (web chat today); not awaited: it must not delay the answer.
   if (!humanOwns) void showTyping(deps, ctx.session.id, { type: 'ai', name: null });
-  const outcome: TurnOutcome = humanOwns ? { type: 'human_owns' } : await ask(deps, ctx);
+  const asked = humanOwns ? undefined : await ask(deps, ctx);
+  const outcome: TurnOutcome = asked?.output ?? { type: 'human_owns' };
   const effects = await completeTurn(deps.db, ctx.session, job.name, pendingIds, outcome);
   if (!effects) return 'already answered';
+  countTurn(deps, asked?.failed ? 'failed' : LABELS[outcome.type], ctx.pending[0]?.at);
   await enqueueCommitted(deps, effects.dispatch);
   const ids = { orgId: ctx.session.orgId, sessionId: ctx.session.id };
   if (effects.route) await deps.queues.route.add(job.name, ids, { jobId: `route-${ids.sessionId}`, removeOnComplete: true });
@@ -53,14 +56,27 @@ async function answer(job: Job<JobData['turn'], unknown, ChannelKind>, deps: Wor
   return outcome.type;
 }
 
-/** Ask the organization's responder; any failure hands off rather than leaving the customer in silence. */
-async function ask(deps: WorkerDeps, ctx: TurnContext): Promise<ResponderOutput> {
+const LABELS: Record<TurnOutcome['type'], TurnOutcomeLabel> = {
+  reply: 'answered',
+  resolved: 'resolved',
+  handoff: 'handed_off',
+  human_owns: 'human_owns',
+};
+
+/** A committed turn, counted by outcome and timed from its oldest customer message's acceptance. */
+function countTurn(deps: WorkerDeps, outcome: TurnOutcomeLabel, acceptedAt: Date | undefined) {
+  deps.metrics.turns.inc({ outcome });
+  if (acceptedAt) deps.metrics.turnLatency.observe({ outcome }, Math.max(0, Date.now() - acceptedAt.getTime()) / 1000);
+}
+
+/** Ask the organization's responder; any failure hands off (`failed`) rather than leaving the customer in silence. */
+async function ask(deps: WorkerDeps, ctx: TurnContext): Promise<{ output: ResponderOutput; failed?: true }> {
   let responder: Responder;
   let timeoutMs: number;
   try {
     ({ responder, timeoutMs } = await deps.responderFor(ctx.session.orgId));
     const s = ctx.session;
-    return await responder.respond(
+    const output = await responder.respond(
       {
         orgId: s.orgId,
         session: { id: s.id, customData: s.customData, priority: s.priority, language: s.language, contactName: ctx.contactName },
@@ -71,10 +87,12 @@ async function ask(deps: WorkerDeps, ctx: TurnContext): Promise<ResponderOutput>
       },
       AbortSignal.timeout(timeoutMs + 1000),
     );
+    return { output };
   } catch (err) {
     deps.logger.warn({ err: (err as Error).message, sessionId: ctx.session.id }, 'responder failed; handing off');
     const why = `The AI could not answer (${(err as Error).message})`;
-    return { type: 'handoff', reason: 'ai_decided_to_handoff_the_conversation', why, summary: why, sentiment: null };
+    const output = { type: 'handoff', reason: 'ai_decided_to_handoff_the_conversation', why, summary: why, sentiment: null } as const;
+    return { output, failed: true };
   }
 }
 

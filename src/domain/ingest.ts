@@ -3,6 +3,7 @@ import type { Db, Tx } from '../db/client.ts';
 import { attachments, channels, events, messages, sessions } from '../db/schema/index.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Queues } from '../queue/queues.ts';
 import { type ContactDetails, findOrCreateContact, resolveIdentity, updateContactDetails } from './contacts.ts';
 import type { CustomData } from './custom-data.ts';
@@ -64,6 +65,7 @@ export interface IngestDeps {
   logger: Logger;
   marker: EnqueuedMarker;
   batcher: IngestBatcher;
+  metrics: Pick<Metrics, 'messagesAccepted' | 'messagesDuplicate'>;
 }
 
 /**
@@ -77,10 +79,18 @@ export interface IngestDeps {
 export async function ingest(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
   // The batcher enqueues its batch's jobs itself, in one call after its commit.
   const batched = isBatchable(input) ? await deps.batcher.submit(input) : undefined;
-  if (batched) return batched;
+  if (batched) return countIngested(deps, input.sender, batched);
   const result = await commit(deps.db, input, new Date(Date.now() - deps.config.sessions.reopenWindowMs));
   const job = result.duplicate ? undefined : jobFor(input, result);
   if (job) await enqueueCommitted(deps, [job]);
+  return countIngested(deps, input.sender, result);
+}
+
+/** Counts customer messages, stored or recognised as repeats, by channel kind (GET /metrics). */
+export function countIngested(deps: Pick<IngestDeps, 'metrics'>, sender: MessageSender, result: IngestResult): IngestResult {
+  if (sender !== 'contact') return result;
+  const labels = { channel: result.channel.type };
+  (result.duplicate ? deps.metrics.messagesDuplicate : deps.metrics.messagesAccepted).inc(labels);
   return result;
 }
 

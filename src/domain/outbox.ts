@@ -76,8 +76,8 @@ export interface RelayOptions {
   batchSize?: number;
 }
 
-/** Work still to do: a turn not taken, or a reply not yet handed to its channel. */
-const pendingWork = or(
+/** Work still to do: a turn not taken, or a reply not yet handed to its channel (the outbox index's condition). */
+export const pendingWork = or(
   eq(messages.turnState, 'pending'),
   and(eq(messages.deliveryStatus, 'queued'), eq(messages.private, false)),
 );

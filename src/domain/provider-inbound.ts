@@ -7,7 +7,7 @@ import type { ChannelAdapter } from './adapter.ts';
 import type { ChannelKind } from './enums.ts';
 import { storeInboundMedia } from './inbound-media.ts';
 import { acceptHinted } from './hinted-inbound.ts';
-import { type IngestDeps, type IngestResult, ingest } from './ingest.ts';
+import { countIngested, type IngestDeps, type IngestResult, ingest } from './ingest.ts';
 import type { InboundMessage } from './messages.ts';
 import { setOptedOut } from './opt-out.ts';
 
@@ -30,7 +30,7 @@ export async function acceptInbound(
 ): Promise<IngestResult | undefined> {
   // A redelivery (same provider id) is found before anything is fetched or threaded again.
   const stored = await storedResult(deps.db, channel, msg.externalId);
-  if (stored) return stored;
+  if (stored) return countIngested(deps, 'contact', stored);
   const from = await withDirectoryDetails(deps, channel, adapter, msg.from);
   const attachments = msg.attachments.length > 0 ? await storeInboundMedia(adapter, deps.blobs, deps.logger, msg.attachments) : [];
   const base = {

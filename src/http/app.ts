@@ -8,6 +8,7 @@ import { AppError } from '../errors.ts';
 import { handleError, notFoundHandler } from './errors.ts';
 import { requireAuth } from './middleware/auth.ts';
 import { closeOnEarlyError } from './middleware/close-on-early-error.ts';
+import { httpMetrics } from './middleware/http-metrics.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { newRouter } from './router.ts';
@@ -23,6 +24,7 @@ import { cannedResponseRoutes } from './routes/canned-responses.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { teamRoutes } from './routes/teams.ts';
 import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { widgetAuthRoutes } from './routes/widget-auth.ts';
 import { widgetRoutes } from './routes/widget.ts';
@@ -32,7 +34,9 @@ import { providerWebhookRoutes } from './routes/provider-webhooks.ts';
 /** Builds the whole HTTP app from its dependencies. It never listens: src/main.ts does, tests call app.request. */
 export function createApp(deps: Deps) {
   const app = newRouter();
-  // First, so it sees every answer: an error sent before the body was read closes the connection.
+  // Outermost, so its timing covers every middleware below.
+  app.use(httpMetrics(deps.metrics));
+  // Next, so it sees every answer: an error sent before the body was read closes the connection.
   app.use(closeOnEarlyError());
   app.use(requestId());
   app.use(requestLog(deps.logger));
@@ -74,6 +78,8 @@ export function createApp(deps: Deps) {
   }
 
   app.route('/', healthRoutes(deps));
+  // Prometheus scrapes without an API key (METRICS_TOKEN, when set, guards it).
+  app.route('/', metricsRoutes(deps));
   // The web console: /console (its page and files) and /console/api/* (sign-in, live stream, dashboard).
   app.route('/', consoleRoutes(deps, { sessions: consoleSessions }));
   app.route('/', sessionRoutes(deps));

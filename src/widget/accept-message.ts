@@ -31,7 +31,7 @@ export interface Ack {
   session_id: string;
 }
 
-export type AcceptDeps = Pick<Deps, 'db' | 'config' | 'queues' | 'logger' | 'marker' | 'batcher' | 'adapterDeps' | 'blobs'> & {
+export type AcceptDeps = Pick<Deps, 'db' | 'config' | 'queues' | 'logger' | 'marker' | 'batcher' | 'adapterDeps' | 'blobs' | 'metrics'> & {
   limiter: RateLimiter;
 };
 

@@ -46,6 +46,8 @@ export function createWidgetGateway(deps: Deps, opts: { pingMs?: number } = {}):
   // `head` alive for as long as the socket lives (seen in heap snapshots of the benchmark).
   const accept = (ws: WebSocket, channel: WebChannel, ip: string | undefined) => {
     alive.add(ws);
+    deps.metrics.widgetSockets.inc();
+    ws.once('close', () => deps.metrics.widgetSockets.dec());
     ws.on('pong', () => alive.add(ws));
     new WidgetConnection(ws, channel, { deps, hub, logger: deps.logger, ip });
   };
