@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { readOrCreateSecretFile } from './crypto/secret-file.ts';
 import { parseCidr } from './net/address-policy.ts';
+import { type Role, ROLES } from './roles/role.ts';
 
 // The only reader of process.env. Everything else receives a frozen Config.
 const port = z.coerce.number().int().min(0).max(65535);
@@ -44,7 +45,9 @@ const envSchema = z.object({
   INACTIVITY_CLOSE_MS: z.coerce.number().int().positive().default(24 * 3600 * 1000),
   REOPEN_WINDOW_MS: z.coerce.number().int().nonnegative().default(24 * 3600 * 1000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
-  WORKERS: z.enum(['on', 'off']).default('on'),
+  ROLE: z.enum(ROLES).optional(),
+  /** The older switch, before ROLE: `off` is ROLE=api. Kept so existing deployments start as they did. */
+  WORKERS: z.enum(['on', 'off']).optional(),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   SMTP: z.enum(['on', 'off']).default('on'),
   SMTP_PORT: port.default(2525),
@@ -64,6 +67,8 @@ const envSchema = z.object({
 export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export interface Config {
+  /** What this process runs (src/roles/role.ts): everything, the API side, or the workers side. */
+  readonly role: Role;
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
@@ -90,7 +95,7 @@ export interface Config {
   /** The inbound SMTP listener (mail for email channels' addresses) and IMAP polling of their mailboxes. */
   readonly mail: {
     smtp: { enabled: boolean; port: number; host: string; maxBytes: number; tlsKeyFile?: string | undefined; tlsCertFile?: string | undefined };
-    /** Poll the mailboxes of email channels that have IMAP settings (in processes that run the workers). */
+    /** Poll the mailboxes of email channels that have IMAP settings (one process of those that run the workers: elected). */
     imapPolling: boolean;
   };
   /** Requests to URLs that users, agents, admins or customers gave (src/net/guarded-fetch.ts). */
@@ -107,8 +112,6 @@ export interface Config {
     graceMs: number;
   };
   readonly workers: {
-    /** Run the queue workers in this process (off: a gateway-only process when scaling out). */
-    enabled: boolean;
     concurrency: number;
     /** A customer's messages this close together get one answer. */
     burstMs: number;
@@ -137,11 +140,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
   }
   const e = parsed.data;
+  const role = resolveRole(e.ROLE, e.WORKERS);
+  if (role !== 'all' && (!e.DATABASE_URL || !e.REDIS_URL)) {
+    const missing = (['DATABASE_URL', 'REDIS_URL'] as const).filter((name) => !e[name]).join(' and ');
+    const named = e.ROLE ? `ROLE=${role}` : `WORKERS=off (ROLE=api)`;
+    throw new ConfigError(
+      `${named} needs ${missing}: api and worker processes share one PostgreSQL and one Redis (the embedded ones belong to ROLE=all)`,
+    );
+  }
   if (Boolean(e.SMTP_TLS_KEY_FILE) !== Boolean(e.SMTP_TLS_CERT_FILE)) {
     throw new ConfigError('Invalid SMTP_TLS_KEY_FILE / SMTP_TLS_CERT_FILE: give both (STARTTLS needs the key and its certificate) or neither');
   }
   const dataDir = resolve(e.DATA_DIR);
   return Object.freeze({
+    role,
     port: e.PORT,
     host: e.HOST,
     dataDir,
@@ -174,7 +186,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     voice: { replyWaitMs: e.VOICE_REPLY_WAIT_MS },
     blobs: { graceMs: e.BLOB_GRACE_MS },
     workers: {
-      enabled: e.WORKERS === 'on',
       concurrency: e.WORKER_CONCURRENCY,
       burstMs: e.TURN_BURST_MS,
       lockMs: e.SESSION_LOCK_MS,
@@ -183,6 +194,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       inactivityMs: e.INACTIVITY_CLOSE_MS,
     },
   });
+}
+
+/**
+ * ROLE, or what the older WORKERS said (off: a process without the workers, which ROLE=api is). Both given must
+ * agree: WORKERS=off with ROLE=all or worker, or WORKERS=on with ROLE=api, is refused rather than guessed.
+ */
+function resolveRole(role: Role | undefined, workers: 'on' | 'off' | undefined): Role {
+  const implied: Role | undefined = workers === 'off' ? 'api' : undefined;
+  if (role === undefined) return implied ?? 'all';
+  if (workers !== undefined && (workers === 'off') !== (role === 'api')) {
+    throw new ConfigError(`Invalid WORKERS=${workers}: it contradicts ROLE=${role} (WORKERS is the older way to say ROLE=api: remove it)`);
+  }
+  return role;
 }
 
 /** Without SWITCHBOARD_SECRET a master key is generated once into DATA_DIR (mode 0600) and reused. */

@@ -4,25 +4,29 @@ import { createFilesOwnerOnly, prepareDataDir } from './data-dir.ts';
 import { openDatabase, pgliteDirFor } from './db/client.ts';
 import { closeDeps, createDeps, type Deps } from './deps.ts';
 import { ensureFirstOrganization } from './domain/organizations.ts';
-import { startEventRelay } from './domain/event-fanout.ts';
-import { startRelay } from './domain/outbox.ts';
 import { createApp } from './http/app.ts';
+import { createProbeApp } from './http/probe-app.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startManagedRedis } from './redis/managed-redis.ts';
-import { startWorkers } from '../workers/main.ts';
+import { startBackground } from './roles/background.ts';
+import { ROLE_PARTS } from './roles/role.ts';
 import { createWidgetGateway } from './widget/ws-gateway.ts';
 import { startMailTransports } from './email/mail-transports.ts';
 
-// Entry point: config → database (migrated) → Redis (managed when REDIS_URL is unset) → app → listen.
+// Entry point: config → database (migrated) → Redis (managed when REDIS_URL is unset) → what ROLE runs → listen.
+// ROLE=all runs everything; api the HTTP side (API, webhooks, sockets, console, SMTP); worker the queue workers and
+// the elected periodic work, with only /healthz and /readyz on PORT (src/roles/role.ts).
 // SIGTERM/SIGINT: stop accepting, finish in-flight requests and jobs, close Redis and the database.
 
 async function main(config: Config, logger: Logger) {
+  const parts = ROLE_PARTS[config.role];
   const managedRedis = config.redisUrl ? undefined : await startManagedRedis({ dataDir: config.dataDir, logger });
   const database = await openDatabase(
     config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: pgliteDirFor(config.dataDir) },
   );
   await database.migrate();
-  const first = await ensureFirstOrganization(database.db, config.bootstrapKey);
+  // The API side creates the first organization (and shows its key); a worker only works on what exists.
+  const first = parts.api ? await ensureFirstOrganization(database.db, config.bootstrapKey) : null;
   if (first) {
     logger.info({ orgId: first.id }, 'created the first organization');
     // Shown once, on the terminal only (not in the JSON log): it is stored hashed and cannot be shown again.
@@ -31,23 +35,20 @@ async function main(config: Config, logger: Logger) {
 
   const deps = createDeps(config, logger, database, config.redisUrl ?? managedRedis!.url);
   await waitForRedis(deps, logger);
-  const relay = startRelay(deps.db, deps.queues, logger, config.relay);
-  // Events become signed webhook deliveries (notify jobs); safe to run in every process.
-  const eventRelay = startEventRelay(deps, { intervalMs: config.relay.intervalMs });
-  // One process runs everything on a single machine; WORKERS=off makes a gateway-only process for scaling out.
-  const workers = config.workers.enabled ? startWorkers(deps) : undefined;
-  const app = createApp(deps);
+  // The queue workers, relays and sweepers; the once-per-cluster parts are elected among the processes running them.
+  const background = parts.background ? startBackground(deps) : undefined;
+  const app = parts.api ? createApp(deps) : createProbeApp(deps);
   // Web chat sockets share the HTTP server; replies reach them through Redis from any process.
-  const gateway = createWidgetGateway(deps);
+  const gateway = parts.api ? createWidgetGateway(deps) : undefined;
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
     logger.info(
-      { url: `http://${config.host}:${info.port}`, database: database.kind, redis: managedRedis ? 'managed' : 'external' },
+      { url: `http://${config.host}:${info.port}`, role: config.role, database: database.kind, redis: managedRedis ? 'managed' : 'external' },
       'Switchboard is listening',
     ),
   );
 
-  server.on('upgrade', gateway.handleUpgrade);
-  const mail = await startMailTransports(deps, config, { imap: workers !== undefined });
+  if (gateway) server.on('upgrade', gateway.handleUpgrade);
+  const mail = parts.api ? await startMailTransports(deps, config) : undefined;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -59,15 +60,13 @@ async function main(config: Config, logger: Logger) {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     force.unref();
-    await gateway.close();
+    await gateway?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       if ('closeIdleConnections' in server) server.closeIdleConnections();
     });
-    await mail.close();
-    await relay.stop();
-    await eventRelay.stop();
-    await workers?.close();
+    await mail?.close();
+    await background?.close();
     await closeDeps(deps);
     await database.close();
     await managedRedis?.stop();

@@ -6,6 +6,7 @@ import { loadAiSettings } from '../src/domain/ai-settings.ts';
 import { startStorageSweeper } from '../src/domain/storage-sweeper.ts';
 import { startSweeper } from '../src/domain/work-sweeper.ts';
 import { createRedis } from '../src/queue/connection.ts';
+import { electionOn, runElected } from '../src/queue/leader-election.ts';
 import { processClose } from './close.worker.ts';
 import { createNotifyWorker } from './notify.worker.ts';
 import { processDispatch } from './dispatch.worker.ts';
@@ -30,7 +31,11 @@ export interface StartOptions {
   storageSweepIntervalMs?: number;
 }
 
-/** Starts one worker per queue (turn, dispatch, route, close) and the work and storage sweepers, on the app's deps. */
+/**
+ * Starts one worker per queue (turn, dispatch, route, close, notify) on the app's deps, and stands for the work
+ * and storage sweepers: whichever process holds each one's election runs it (one per cluster, however many
+ * processes run the workers).
+ */
 export function startWorkers(deps: Deps, opts: StartOptions = {}): RunningWorkers {
   const locks = createRedis(deps.redisUrl, 'worker');
   locks.on('error', (err) => deps.logger.debug({ err: err.message }, 'lock redis error'));
@@ -59,11 +64,16 @@ export function startWorkers(deps: Deps, opts: StartOptions = {}): RunningWorker
     createQueueWorker('close', (job) => processClose(job, wdeps), base),
   ];
   started.push(createNotifyWorker(deps, base));
-  const sweeper = startSweeper(deps.db, deps.queues, deps.logger, {
-    intervalMs: opts.sweepIntervalMs ?? 2000,
-    inactivityMs: deps.config.workers.inactivityMs,
-  });
-  const storage = startStorageSweeper(deps, deps.config.blobs.graceMs, opts.storageSweepIntervalMs);
+  const election = electionOn(deps);
+  const sweeper = runElected('work-sweeper', election, () =>
+    startSweeper(deps.db, deps.queues, deps.logger, {
+      intervalMs: opts.sweepIntervalMs ?? 2000,
+      inactivityMs: deps.config.workers.inactivityMs,
+    }),
+  );
+  const storage = runElected('storage-sweeper', election, () =>
+    startStorageSweeper(deps, deps.config.blobs.graceMs, opts.storageSweepIntervalMs),
+  );
   return {
     async close(force = false) {
       await Promise.all([sweeper.stop(), storage.stop()]);

@@ -9,7 +9,8 @@ export interface Periodic {
  * Runs `step` every `intervalMs` for background catch-up work (relays, sweeps). A slow step (Redis timing out) is
  * never stacked: the next starts only after it ends. With `batchSize`, a step that came back full runs again at
  * once, so a backlog drains without waiting for ticks. Errors are logged and retried on the next tick. Work done
- * is logged at `level` (info where it means something was recovered, as for the outbox relay).
+ * is logged at `level` (info where it means something was recovered, as for the outbox relay). Where processes
+ * share a database, such work runs in one of them at a time, the one elected for it (src/queue/leader-election.ts).
  */
 export function runEvery(
   intervalMs: number,

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import postgres from 'postgres';
 import { startTwilioPeer, type TwilioPeer } from '../../src/sandbox/twilio-peer.ts';
+import { scratchDatabase } from './database.ts';
 import { freePort, redisProcess, serverProcess, type Restartable } from './processes.ts';
 
 // One chaos run: signed Twilio SMS from new senders, each posted until it gets a 2xx (as Twilio retries) and 30 %
@@ -39,8 +39,9 @@ export interface ChaosFigures {
   seconds: number;
 }
 
-const SHOP = '+14155550100';
-const QUESTION = 'How long do I have to get a refund?';
+export const SHOP = '+14155550100';
+/** What every customer asks: the article setUpSms adds answers it. */
+export const QUESTION = 'How long do I have to get a refund?';
 const sender = (i: number) => `+1555${String(1_000_000 + i).slice(1)}`;
 
 const pct = (xs: number[], p: number) => {
@@ -52,12 +53,8 @@ const pct = (xs: number[], p: number) => {
 export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
   const log = opts.log ?? (() => {});
   const work = mkdtempSync(join(tmpdir(), 'sb-chaos-'));
-  const dbName = `sb_chaos_${randomBytes(5).toString('hex')}`;
-  const admin = postgres(opts.databaseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${dbName}"`);
-  const dbUrl = new URL(opts.databaseUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const sql = postgres(dbUrl.toString(), { max: 2, onnotice: () => {} });
+  const database = await scratchDatabase(opts.databaseUrl, 'sb_chaos');
+  const { sql } = database;
   const redis = await redisProcess(join(work, 'redis'));
   let peer: TwilioPeer | undefined;
   let server: Restartable | undefined;
@@ -72,14 +69,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
       HOST: '127.0.0.1',
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       DATA_DIR: join(work, 'data'),
-      DATABASE_URL: dbUrl.toString(),
+      DATABASE_URL: database.url,
       REDIS_URL: redis.url,
       SWITCHBOARD_BOOTSTRAP_KEY: key,
       SWITCHBOARD_SECRET: randomBytes(32).toString('base64url'),
     });
     await server.start();
-    const inbound = await setUp(server.url, key, peer);
-    log(`server ${server.url}, redis ${redis.url}, database ${dbName}`);
+    const inbound = await setUpSms(server.url, key, peer);
+    log(`server ${server.url}, redis ${redis.url}, database ${database.name}`);
 
     const acked = new Map<string, number>();
     const restarts: Array<{ at: number; readyAt: number; inFlight: string[] }> = [];
@@ -165,15 +162,16 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
     await server?.stop().catch(() => {});
     await peer?.close().catch(() => {});
     await redis.stop().catch(() => {});
-    await sql.end({ timeout: 5 });
-    await admin.unsafe(`drop database if exists "${dbName}" with (force)`).catch(() => {});
-    await admin.end({ timeout: 5 });
+    await database.drop();
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-/** The SMS channel pointing at the peer, and an article that answers the question every customer asks. */
-async function setUp(url: string, key: string, peer: TwilioPeer): Promise<string> {
+/**
+ * The SMS channel pointing at the peer, and an article that answers the question every customer asks; returns the
+ * channel's inbound webhook URL. test/topology reuses it.
+ */
+export async function setUpSms(url: string, key: string, peer: TwilioPeer): Promise<string> {
   const call = async (path: string, body: unknown) => {
     const res = await fetch(`${url}${path}`, {
       method: 'POST',

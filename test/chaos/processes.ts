@@ -11,6 +11,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 export interface Restartable {
   url: string;
+  /** The running process's id (undefined before the first start). */
+  pid(): number | undefined;
   /** SIGKILL, and wait until the process is gone. */
   kill9(): Promise<void>;
   /** Start again with the same port and data; resolves when it serves. */
@@ -41,6 +43,7 @@ function supervised(spawnIt: () => ChildProcess, ready: () => Promise<boolean>, 
   };
   const self: Restartable = {
     url,
+    pid: () => proc?.pid,
     log: () => output,
     kill9: async () => {
       proc?.kill('SIGKILL');
@@ -87,9 +90,12 @@ export async function redisProcess(dir: string): Promise<Restartable> {
   return supervised(() => spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] }), ping, url);
 }
 
-/** The server as its own process; `env` must fix PORT, PUBLIC_URL, DATA_DIR and the stores so a restart is the same box. */
+/**
+ * The server as its own process; `env` must fix PORT, PUBLIC_URL, DATA_DIR and the stores so a restart is the same
+ * box. `url` is where it listens (127.0.0.1:PORT), which PUBLIC_URL need not be (a worker's names an api process).
+ */
 export async function serverProcess(env: Record<string, string>): Promise<Restartable> {
-  const url = env.PUBLIC_URL!;
+  const url = `http://127.0.0.1:${env.PORT!}`;
   const ready = () => fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200, () => false);
   const spawnIt = () =>
     spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {

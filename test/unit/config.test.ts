@@ -57,4 +57,43 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATA_DIR: dir }).outbound.allowCidrs).toEqual([]);
     expect(loadConfig({ DATA_DIR: dir, OUTBOUND_ALLOW_CIDRS: ' 10.20.0.0/16, fd00::/8 ,' }).outbound.allowCidrs).toEqual(['10.20.0.0/16', 'fd00::/8']);
   });
+
+  describe('ROLE', () => {
+    const stores = { DATABASE_URL: 'postgres://sb@db.internal:5432/sb', REDIS_URL: 'redis://redis.internal:6379' };
+    const load = (env: Record<string, string>) => loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-config-')), ...env });
+    const refusal = (env: Record<string, string>) => {
+      try {
+        load(env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as Error).message).not.toContain('\n');
+        return (err as Error).message;
+      }
+      throw new Error(`accepted ${JSON.stringify(env)}`);
+    };
+
+    it('is all by default, with or without the stores, and api or worker when given with both stores', () => {
+      expect(load({}).role).toBe('all');
+      expect(load({ ROLE: 'all' }).role).toBe('all');
+      expect(load({ ROLE: 'api', ...stores }).role).toBe('api');
+      expect(load({ ROLE: 'worker', ...stores }).role).toBe('worker');
+    });
+
+    it('refuses api or worker without DATABASE_URL or REDIS_URL, in one line naming what is missing', () => {
+      expect(refusal({ ROLE: 'worker' })).toMatch(/^ROLE=worker needs DATABASE_URL and REDIS_URL: /);
+      expect(refusal({ ROLE: 'api', DATABASE_URL: stores.DATABASE_URL })).toMatch(/^ROLE=api needs REDIS_URL: /);
+      expect(refusal({ ROLE: 'worker', REDIS_URL: stores.REDIS_URL })).toMatch(/^ROLE=worker needs DATABASE_URL: /);
+      expect(refusal({ ROLE: 'everything' })).toMatch(/^Invalid ROLE="everything": /);
+    });
+
+    it('still reads the older WORKERS: off is ROLE=api, on changes nothing, and a contradiction is refused', () => {
+      expect(load({ WORKERS: 'on' }).role).toBe('all');
+      expect(load({ WORKERS: 'off', ...stores }).role).toBe('api');
+      expect(load({ WORKERS: 'off', ROLE: 'api', ...stores }).role).toBe('api');
+      expect(load({ WORKERS: 'on', ROLE: 'worker', ...stores }).role).toBe('worker');
+      expect(refusal({ WORKERS: 'off' })).toMatch(/^WORKERS=off \(ROLE=api\) needs DATABASE_URL and REDIS_URL: /);
+      expect(refusal({ WORKERS: 'off', ROLE: 'worker', ...stores })).toMatch(/^Invalid WORKERS=off: it contradicts ROLE=worker/);
+      expect(refusal({ WORKERS: 'on', ROLE: 'api', ...stores })).toMatch(/^Invalid WORKERS=on: it contradicts ROLE=api/);
+    });
+  });
 });
