@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../helpers/free-port.ts';
 
 // The real OS processes a chaos run kills: the server (src/main.ts, as `npm start` runs it) and a redis-server with
 // AOF on. Each can be killed with SIGKILL and started again on the same port and data, as a supervisor would.
@@ -21,16 +21,7 @@ export interface Restartable {
   log(): string;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
-}
+export { freePort };
 
 function supervised(spawnIt: () => ChildProcess, ready: () => Promise<boolean>, url: string): Restartable {
   let proc: ChildProcess | undefined;

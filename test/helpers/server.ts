@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createWidgetGateway, type WidgetGateway } from '../../src/widget/ws-gateway.ts';
@@ -13,17 +12,7 @@ export interface ListeningApp {
   close(): Promise<void>;
 }
 
-/**
- * A port free right now, for an app whose PUBLIC_URL must be known before it listens (provider signatures
- * cover the URL): createTestApp({ PUBLIC_URL: `http://127.0.0.1:${port}` }), then listen(t, { port }).
- */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+export { freePort } from './free-port.ts';
 
 /** The test app on a random port (or `port`), with the widget's WebSocket gateway, as src/main.ts serves it. */
 export async function listen(t: Pick<TestApp, 'app' | 'deps'>, opts: { pingMs?: number; port?: number } = {}): Promise<ListeningApp> {

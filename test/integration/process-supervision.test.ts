@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, expect, it } from 'vitest';
+import { freePort } from '../helpers/free-port.ts';
 
 // `npm start` as an operator runs it: whatever way its process dies, nothing it started stays behind. kill -9 of
 // npm (nobody can forward that) makes the server shut down and stop its managed Redis; a start that fails (the
@@ -19,13 +20,6 @@ const portOpen = (port: number) =>
     const s = connect(port, '127.0.0.1');
     s.once('connect', () => (s.destroy(), ok(true)));
     s.once('error', () => ok(false));
-  });
-const freePort = () =>
-  new Promise<number>((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
   });
 const alive = (pid: number) => {
   try {
