@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { openDatabase } from '../src/db/client.ts';
 import { organizations } from '../src/db/schema/index.ts';
-import { createOrganization } from '../src/domain/organizations.ts';
+import { createOrganization } from '../src/domain/organization/organizations.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { redisPrefix } from '../src/queue/names.ts';
 import { findFreePort } from '../src/redis/free-port.ts';

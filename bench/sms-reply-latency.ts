@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TwilioPeer } from '../src/sandbox/twilio-peer.ts';
+import type { TwilioPeer } from '../channels/shared/twilio/peer/twilio-peer.ts';
 import { paced, percentile } from './load.ts';
 import { api, type Server } from './product.ts';
 import { senderNumber, signedInbound, type SmsTarget } from './sms-webhook-load.ts';
@@ -12,7 +12,7 @@ import { senderNumber, signedInbound, type SmsTarget } from './sms-webhook-load.
 // Each question comes from its own new number, so no burst coalesces two of them and each reply is attributable
 // by its `To`. The server runs with its TURN_BURST_MS: the burst wait is in the figure, as in production.
 
-/** The demo knowledge's shipping article (src/domain/demo-content.ts), added when the organization lacks it. */
+/** The demo knowledge's shipping article (src/domain/organization/demo-content.ts), added when the organization lacks it. */
 const ARTICLE = {
   title: 'Shipping times',
   body:

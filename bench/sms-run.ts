@@ -1,4 +1,4 @@
-import { startTwilioPeer } from '../src/sandbox/twilio-peer.ts';
+import { startTwilioPeer } from '../channels/shared/twilio/peer/twilio-peer.ts';
 import { drizzleInserts, honoEcho } from './baselines.ts';
 import type { LoadResult, LoopResult } from './load.ts';
 import { api, type Server } from './product.ts';

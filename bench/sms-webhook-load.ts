@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import twilio from 'twilio';
-import type { TwilioPeer } from '../src/sandbox/twilio-peer.ts';
+import type { TwilioPeer } from '../channels/shared/twilio/peer/twilio-peer.ts';
 import { type HttpRequest, httpLoad, type LoadResult } from './load.ts';
 import { api, type Server } from './product.ts';
 

@@ -5,10 +5,10 @@ import { createLocalBlobStore } from './blob/local-blob-store.ts';
 import type { Config } from './config.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import type { Database, Db } from './db/client.ts';
-import type { AdapterDeps } from './domain/adapter.ts';
-import { createAttachmentLoader } from './domain/attachment-loader.ts';
-import { IngestBatcher } from './domain/ingest-batch.ts';
-import { EnqueuedMarker } from './domain/outbox.ts';
+import type { AdapterDeps } from './domain/model/adapter.ts';
+import { createAttachmentLoader } from './domain/files/attachment-loader.ts';
+import { IngestBatcher } from './domain/inbound/ingest-batch.ts';
+import { EnqueuedMarker } from './domain/relays/outbox.ts';
 import { ApiKeyResolver } from './http/middleware/auth.ts';
 import type { Logger } from './logger.ts';
 import { registerBacklogGauges } from './metrics/backlog-gauges.ts';
@@ -18,7 +18,7 @@ import { createOutboundClient, type OutboundClient } from './net/guarded-fetch.t
 import { createRedis } from './queue/connection.ts';
 import { createRealtimePublisher } from './realtime/publisher.ts';
 import { RateLimiter } from './redis/rate-limit.ts';
-import { WebChannels } from './widget/web-channel.ts';
+import { WebChannels } from '../channels/web/server/web-channel.ts';
 import { closeQueues, createQueues, type Queues } from './queue/queues.ts';
 
 /** Everything a route, worker or relay needs, built once and passed down (never imported as globals). */
@@ -34,7 +34,7 @@ export interface Deps {
   secrets: SecretBox;
   keys: ApiKeyResolver;
   marker: EnqueuedMarker;
-  /** Group commit for messages into known sessions (src/domain/ingest-batch.ts). */
+  /** Group commit for messages into known sessions (src/domain/inbound/ingest-batch.ts). */
   batcher: IngestBatcher;
   /** Attachment bytes; `attachments.blob_key` names them. */
   blobs: BlobStore;

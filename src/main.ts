@@ -3,15 +3,15 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createFilesOwnerOnly, prepareDataDir } from './data-dir.ts';
 import { openDatabase, pgliteDirFor } from './db/client.ts';
 import { closeDeps, createDeps, type Deps } from './deps.ts';
-import { ensureFirstOrganization } from './domain/organizations.ts';
+import { ensureFirstOrganization } from './domain/organization/organizations.ts';
 import { createApp } from './http/app.ts';
 import { createProbeApp } from './http/probe-app.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startManagedRedis } from './redis/managed-redis.ts';
 import { startBackground } from './roles/background.ts';
 import { ROLE_PARTS } from './roles/role.ts';
-import { createWidgetGateway } from './widget/ws-gateway.ts';
-import { startMailTransports } from './email/mail-transports.ts';
+import { createWidgetGateway } from '../channels/web/server/ws-gateway.ts';
+import { startMailTransports } from '../channels/email/server/mail-transports.ts';
 
 // Entry point: config → database (migrated) → Redis (managed when REDIS_URL is unset) → what ROLE runs → listen.
 // ROLE=all runs everything; api the HTTP side (API, webhooks, sockets, console, SMTP); worker the queue workers and

@@ -1,8 +1,8 @@
 import type { Job } from 'bullmq';
 import { and, asc, desc, eq } from 'drizzle-orm';
 import { contacts, events, knowledge, messages, sessions } from '../src/db/schema/index.ts';
-import type { ChannelKind } from '../src/domain/enums.ts';
-import { computeInsights } from '../src/domain/insights.ts';
+import type { ChannelKind } from '../src/domain/model/enums.ts';
+import { computeInsights } from '../src/domain/handling/insights.ts';
 import type { JobData } from '../src/queue/names.ts';
 import type { WorkerDeps } from './worker-deps.ts';
 

@@ -1,20 +1,20 @@
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import { destination, dueReplies, messageSeq, recordDelivery, recordReceipt } from '../src/domain/dispatch-store.ts';
-import type { ChannelKind } from '../src/domain/enums.ts';
+import { destination, dueReplies, messageSeq, recordDelivery, recordReceipt } from '../src/domain/outbound/dispatch-store.ts';
+import type { ChannelKind } from '../src/domain/model/enums.ts';
 import { DeliveryError } from '../src/errors.ts';
 import type { DispatchOutcome } from '../src/metrics/metrics.ts';
 import type { JobData } from '../src/queue/names.ts';
-import { buildAdapter } from '../src/domain/channel-adapter.ts';
-import type { SendReceipt } from '../src/domain/messages.ts';
-import { OPTED_OUT_ERROR, setOptedOut } from '../src/domain/opt-out.ts';
-import { outboundParts } from '../src/domain/outbound.ts';
-import { clearSending, markSending, reconcileUnknownSend } from '../src/domain/send-reconcile.ts';
+import { buildAdapter } from '../src/domain/channels/channel-adapter.ts';
+import type { SendReceipt } from '../src/domain/model/messages.ts';
+import { OPTED_OUT_ERROR, setOptedOut } from '../src/domain/inbound/opt-out.ts';
+import { outboundParts } from '../src/domain/outbound/outbound.ts';
+import { clearSending, markSending, reconcileUnknownSend } from '../src/domain/outbound/send-reconcile.ts';
 import { tryLockSession } from '../src/queue/session-lock.ts';
 import type { WorkerDeps } from './worker-deps.ts';
 
 // Dispatch: hand a session's queued replies, in order, to the adapter of the channel they came from. Each send
 // is recorded before (sending_at, its own commit) and after (the receipt); a reply found marked but unrecorded
-// is reconciled before it is sent again (src/domain/send-reconcile.ts).
+// is reconciled before it is sent again (src/domain/outbound/send-reconcile.ts).
 // Failures follow DeliveryError.retry: `never` fails the message at once, `rate-limited` waits as told without
 // using an attempt, `later` retries with backoff (and the message fails when attempts run out).
 

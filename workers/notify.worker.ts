@@ -3,9 +3,9 @@ import { and, eq, max } from 'drizzle-orm';
 import type { SecretBox } from '../src/crypto/secret-box.ts';
 import type { Db } from '../src/db/client.ts';
 import { events, webhookDeliveries, webhookEndpoints } from '../src/db/schema/index.ts';
-import type { ChannelKind } from '../src/domain/enums.ts';
-import { eventEnvelope, NOTIFY_BACKOFF_TYPE, webhookBackoffDelay } from '../src/domain/event-fanout.ts';
-import { signingSecrets, webhookHeaders } from '../src/domain/webhook-signature.ts';
+import type { ChannelKind } from '../src/domain/model/enums.ts';
+import { eventEnvelope, NOTIFY_BACKOFF_TYPE, webhookBackoffDelay } from '../src/domain/relays/event-fanout.ts';
+import { signingSecrets, webhookHeaders } from '../src/domain/webhooks/webhook-signature.ts';
 import type { Logger } from '../src/logger.ts';
 import type { Metrics, WebhookResult } from '../src/metrics/metrics.ts';
 import type { GuardedFetch, OutboundClient } from '../src/net/guarded-fetch.ts';
@@ -16,7 +16,7 @@ import { jobSchemas, type JobData, redisPrefix } from '../src/queue/names.ts';
 // notify: one event to one webhook endpoint. Loads both (a deleted or disabled endpoint ends the job quietly),
 // signs Open's envelope per Standard Webhooks, POSTs it through the outbound guard (src/net/guarded-fetch.ts: public
 // addresses only unless OUTBOUND_ALLOW_CIDRS allows more) with a timeout, and records the attempt. A 2xx ends the
-// job; 410 Gone disables the endpoint; anything else throws so BullMQ retries (schedule: src/domain/event-fanout.ts).
+// job; 410 Gone disables the endpoint; anything else throws so BullMQ retries (schedule: src/domain/relays/event-fanout.ts).
 
 const TIMEOUT_MS = 10_000;
 const BODY_HEAD_BYTES = 2048;

@@ -1,11 +1,11 @@
 import type { Job } from 'bullmq';
 import { and, eq } from 'drizzle-orm';
 import { agents, events, messages, sessions } from '../src/db/schema/index.ts';
-import { loadAiSettings } from '../src/domain/ai-settings.ts';
-import type { ChannelKind } from '../src/domain/enums.ts';
-import { messageRow } from '../src/domain/ingest-rows.ts';
-import { enqueueCommitted } from '../src/domain/outbox.ts';
-import { pickAgent } from '../src/domain/routing.ts';
+import { loadAiSettings } from '../src/domain/organization/ai-settings.ts';
+import type { ChannelKind } from '../src/domain/model/enums.ts';
+import { messageRow } from '../src/domain/inbound/ingest-rows.ts';
+import { enqueueCommitted } from '../src/domain/relays/outbox.ts';
+import { pickAgent } from '../src/domain/handling/routing.ts';
 import type { JobData } from '../src/queue/names.ts';
 import type { WorkerDeps } from './worker-deps.ts';
 

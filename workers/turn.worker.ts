@@ -1,10 +1,10 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { Responder, ResponderOutput } from '../src/ai/responder.ts';
-import type { ChannelKind } from '../src/domain/enums.ts';
-import { enqueueCommitted } from '../src/domain/outbox.ts';
-import { showTyping } from '../src/domain/typing.ts';
-import { completeTurn, type TurnOutcome } from '../src/domain/turn-complete.ts';
-import { loadPending, loadTurnContext, type TurnContext } from '../src/domain/turn-context.ts';
+import type { ChannelKind } from '../src/domain/model/enums.ts';
+import { enqueueCommitted } from '../src/domain/relays/outbox.ts';
+import { showTyping } from '../src/domain/sessions/typing.ts';
+import { completeTurn, type TurnOutcome } from '../src/domain/handling/turn-complete.ts';
+import { loadPending, loadTurnContext, type TurnContext } from '../src/domain/handling/turn-context.ts';
 import type { TurnOutcomeLabel } from '../src/metrics/metrics.ts';
 import type { JobData } from '../src/queue/names.ts';
 import { tryLockSession } from '../src/queue/session-lock.ts';

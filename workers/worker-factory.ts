@@ -1,6 +1,6 @@
 import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ChannelKind } from '../src/domain/enums.ts';
+import type { ChannelKind } from '../src/domain/model/enums.ts';
 import type { Logger } from '../src/logger.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { jobSchemas, type JobData, type QueueName, redisPrefix } from '../src/queue/names.ts';

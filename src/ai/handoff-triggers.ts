@@ -1,4 +1,4 @@
-import type { Sentiment } from '../domain/enums.ts';
+import type { Sentiment } from '../domain/model/enums.ts';
 import { asksForHuman } from './human-request.ts';
 import type { AiSettings, HandoffReason, ResponderInput, ResponderOutput } from './responder.ts';
 import { sentimentOf } from './sentiment.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SENTIMENTS, type Sentiment } from '../domain/enums.ts';
+import { SENTIMENTS, type Sentiment } from '../domain/model/enums.ts';
 import type { ChatReply, ChatRequest } from './openai-wire.ts';
 import type { Responder, SessionSummary } from './responder.ts';
 import { summarizeConversation } from './summarizer.ts';

@@ -1,4 +1,4 @@
-import type { Sentiment } from '../domain/enums.ts';
+import type { Sentiment } from '../domain/model/enums.ts';
 
 // The one small interface every AI responder implements (issue: workers). The turn worker gathers the session's
 // context, asks the organization's responder, and acts on the answer: a reply to dispatch, or a handoff.

@@ -1,5 +1,5 @@
 import { SentimentAnalyzer } from 'natural/lib/natural/sentiment/index.js';
-import type { Sentiment } from '../domain/enums.ts';
+import type { Sentiment } from '../domain/model/enums.ts';
 import { guessLanguage, stemmerFor, type Language } from './language.ts';
 import { clauses, words } from './text.ts';
 

@@ -26,7 +26,7 @@ export interface BlobStore {
    * ArrayBuffer, so they can be a response body as they are.
    */
   get(key: string): Promise<Uint8Array<ArrayBuffer> | null>;
-  /** Every blob, in no particular order: for the sweep of blobs no attachment names (src/domain/orphan-blobs.ts). */
+  /** Every blob, in no particular order: for the sweep of blobs no attachment names (src/domain/files/orphan-blobs.ts). */
   list(): AsyncIterable<BlobEntry>;
   /**
    * Deletes the blob if it was last put before `cutoff`. A put of the same bytes racing the delete wins: the

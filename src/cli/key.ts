@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { agents, organizations } from '../db/schema/index.ts';
-import { API_KEY_ROLES } from '../domain/enums.ts';
-import { insertApiKey } from '../domain/organizations.ts';
+import { API_KEY_ROLES } from '../domain/model/enums.ts';
+import { insertApiKey } from '../domain/organization/organizations.ts';
 import { CliError, oneOf, parseOptions, print, UsageError, uuid } from './args.ts';
 import { openConfiguredDatabase } from './database.ts';
 

@@ -1,6 +1,6 @@
 import { asc } from 'drizzle-orm';
 import { organizations } from '../db/schema/index.ts';
-import { createOrganization } from '../domain/organizations.ts';
+import { createOrganization } from '../domain/organization/organizations.ts';
 import { parseOptions, print, required, UsageError } from './args.ts';
 import { openConfiguredDatabase } from './database.ts';
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ApiKeyRole } from '../domain/enums.ts';
+import type { ApiKeyRole } from '../domain/model/enums.ts';
 
 const PREFIX: Record<ApiKeyRole, string> = { admin: 'sb_admin_', agent: 'sb_agent_', widget: 'sb_widget_' };
 

@@ -2,8 +2,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { ConsoleSessions, consoleRoutes } from '../console/server/index.ts';
 import type { Deps } from '../deps.ts';
-import { DEFAULT_ATTACHMENT_LIMITS } from '../domain/attachments.ts';
-import { waitingSessionsFor } from '../domain/routing.ts';
+import { DEFAULT_ATTACHMENT_LIMITS } from '../domain/files/attachments.ts';
+import { waitingSessionsFor } from '../domain/handling/routing.ts';
 import { AppError } from '../errors.ts';
 import { handleError, notFoundHandler } from './errors.ts';
 import { requireAuth } from './middleware/auth.ts';
@@ -26,9 +26,9 @@ import { teamRoutes } from './routes/teams.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { sessionRoutes } from './routes/sessions.ts';
-import { widgetAuthRoutes } from './routes/widget-auth.ts';
-import { widgetRoutes } from './routes/widget.ts';
-import { demoRoutes } from './routes/demo.ts';
+import { widgetAuthRoutes } from '../../channels/web/server/widget-auth-routes.ts';
+import { widgetRoutes } from '../../channels/web/server/widget-routes.ts';
+import { demoRoutes } from '../../channels/web/server/demo-routes.ts';
 import { providerWebhookRoutes } from './routes/provider-webhooks.ts';
 
 /** Builds the whole HTTP app from its dependencies. It never listens: src/main.ts does, tests call app.request. */

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import type { ApiKeyRole } from '../domain/enums.ts';
+import type { ApiKeyRole } from '../domain/model/enums.ts';
 import type { OneTimeSecrets } from './one-time-secrets.ts';
 
 /** Who is calling: resolved from the API key by the auth middleware. */

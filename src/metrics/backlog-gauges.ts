@@ -2,7 +2,7 @@ import { and, count, isNull } from 'drizzle-orm';
 import { Gauge } from 'prom-client';
 import type { Db } from '../db/client.ts';
 import { events, messages } from '../db/schema/index.ts';
-import { pendingWork } from '../domain/outbox.ts';
+import { pendingWork } from '../domain/relays/outbox.ts';
 import type { Logger } from '../logger.ts';
 import { QUEUE_NAMES } from '../queue/names.ts';
 import type { Queues } from '../queue/queues.ts';

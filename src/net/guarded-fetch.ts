@@ -33,7 +33,7 @@ export interface OutboundClient {
 }
 
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
-/** The longest an AI endpoint may be given (src/domain/ai-settings.ts timeout_ms), so callers' own limits hold. */
+/** The longest an AI endpoint may be given (src/domain/organization/ai-settings.ts timeout_ms), so callers' own limits hold. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Credentials are for the origin they were given to, not wherever it redirects. */

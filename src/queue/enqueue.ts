@@ -1,4 +1,4 @@
-import type { ChannelKind } from '../domain/enums.ts';
+import type { ChannelKind } from '../domain/model/enums.ts';
 import { jobIds } from './names.ts';
 import type { Queues } from './queues.ts';
 

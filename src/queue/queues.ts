@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ChannelKind } from '../domain/enums.ts';
+import type { ChannelKind } from '../domain/model/enums.ts';
 import { QUEUE_NAMES, type JobData, type QueueName, redisPrefix } from './names.ts';
 
 export type Queues = { [Q in QueueName]: Queue<JobData[Q], unknown, ChannelKind> };

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RealtimePublisher, RealtimeSignal } from '../domain/realtime.ts';
+import type { RealtimePublisher, RealtimeSignal } from '../domain/model/realtime.ts';
 import { contactTopic } from './topics.ts';
 
 /** PUBLISH on the producer connection: fails fast while Redis is down, so a dispatch retries instead of hanging. */

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.ts';
-import { startEventRelay } from '../domain/event-fanout.ts';
-import { startRelay } from '../domain/outbox.ts';
-import { startImapPolling } from '../email/imap-poller.ts';
+import { startEventRelay } from '../domain/relays/event-fanout.ts';
+import { startRelay } from '../domain/relays/outbox.ts';
+import { startImapPolling } from '../../channels/email/server/imap-poller.ts';
 import { type ElectedJob, electionOn, runElected } from '../queue/leader-election.ts';
 import { startWorkers } from '../../workers/main.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/client.ts';
 import { closeDeps, createDeps, type Deps } from '../../src/deps.ts';
-import { createOrganization } from '../../src/domain/organizations.ts';
+import { createOrganization } from '../../src/domain/organization/organizations.ts';
 import { createApp, type App } from '../../src/http/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { freshDatabase, freshQueuePrefix, redisUrl } from './services.ts';

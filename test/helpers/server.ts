@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createWidgetGateway, type WidgetGateway } from '../../src/widget/ws-gateway.ts';
+import { createWidgetGateway, type WidgetGateway } from '../../channels/web/server/ws-gateway.ts';
 import type { TestApp } from './app.ts';
 
 export interface ListeningApp {

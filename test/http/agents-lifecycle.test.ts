@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../src/crypto/password.ts';
 import { agents, channels, contacts, sessions, teamMembers, teams } from '../../src/db/schema/index.ts';
-import { createOrganization } from '../../src/domain/organizations.ts';
+import { createOrganization } from '../../src/domain/organization/organizations.ts';
 import type { AppEnv } from '../../src/http/env.ts';
 import { handleError, notFoundHandler } from '../../src/http/errors.ts';
 import { requireAuth } from '../../src/http/middleware/auth.ts';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createOrganization } from '../../src/domain/organizations.ts';
+import { createOrganization } from '../../src/domain/organization/organizations.ts';
 import { expectOpenContract } from '../helpers/contract.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { blobFiles } from '../helpers/blob-files.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openChannelConfig } from '../../src/domain/channel-config.ts';
-import { adapterFor } from '../../adapters/registry.ts';
+import { openChannelConfig } from '../../src/domain/channels/channel-config.ts';
+import { adapterFor } from '../../channels/registry.ts';
 import { channels } from '../../src/db/schema/index.ts';
 import { eq } from 'drizzle-orm';
 import { createTestApp, type TestApp } from '../helpers/app.ts';

@@ -5,7 +5,7 @@ import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LOGIN_LIMITS } from '../../src/console/server/console-auth-routes.ts';
 import { ConsoleSessions, consoleRoutes } from '../../src/console/server/index.ts';
-import { createOrganization } from '../../src/domain/organizations.ts';
+import { createOrganization } from '../../src/domain/organization/organizations.ts';
 import { handleError } from '../../src/http/errors.ts';
 import { newRouter } from '../../src/http/router.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';

@@ -1,8 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adapterModules } from '../../adapters/registry.ts';
+import { adapterModules } from '../../channels/registry.ts';
 import { channels, contacts, messages, sessions, teams } from '../../src/db/schema/index.ts';
-import { createOrganization } from '../../src/domain/organizations.ts';
+import { createOrganization } from '../../src/domain/organization/organizations.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 
 // GET /console/api/dashboard on a small dataset seeded straight into the tables (known times, known answers),

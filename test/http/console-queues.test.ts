@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { insertApiKey } from '../../src/domain/organizations.ts';
+import { insertApiKey } from '../../src/domain/organization/organizations.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 
 // GET /console/api/queues: the organization's backlog from the database and the job queues' counts, for admins.

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { consoleRoutes } from '../../src/console/server/index.ts';
 import { EventCursor } from '../../src/console/server/event-cursor.ts';
 import { events } from '../../src/db/schema/index.ts';
-import { createOrganization } from '../../src/domain/organizations.ts';
+import { createOrganization } from '../../src/domain/organization/organizations.ts';
 import { handleError } from '../../src/http/errors.ts';
 import { newRouter } from '../../src/http/router.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { messages } from '../../src/db/schema/index.ts';
-import { createOrganization } from '../../src/domain/organizations.ts';
+import { createOrganization } from '../../src/domain/organization/organizations.ts';
 import { startWorkers } from '../../workers/main.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 

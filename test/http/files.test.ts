@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlobStore } from '../../src/blob/blob-store.ts';
 import { signFileUrl } from '../../src/blob/signed-url.ts';
 import { attachments } from '../../src/db/schema/index.ts';
-import { attachmentUrl } from '../../src/domain/attachment-urls.ts';
-import { storeInlineAttachments } from '../../src/domain/attachments.ts';
+import { attachmentUrl } from '../../src/domain/files/attachment-urls.ts';
+import { storeInlineAttachments } from '../../src/domain/files/attachments.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 
 // GET /files/{id}?expires=&sig=: the signature is the only credential; bytes come back exactly, with headers

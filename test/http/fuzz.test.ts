@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { channels } from '../../src/db/schema/index.ts';
-import { createOrganization } from '../../src/domain/organizations.ts';
+import { createOrganization } from '../../src/domain/organization/organizations.ts';
 import { createTestApp } from '../helpers/app.ts';
 
 // Every operation of the app's own /openapi.json (so new routes are covered as they land) gets random input:

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrganization, insertApiKey } from '../../src/domain/organizations.ts';
+import { createOrganization, insertApiKey } from '../../src/domain/organization/organizations.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { expectOpenError } from '../helpers/contract.ts';
 

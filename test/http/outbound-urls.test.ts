@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agents, messages, webhookEndpoints } from '../../src/db/schema/index.ts';
-import { insertApiKey } from '../../src/domain/organizations.ts';
+import { insertApiKey } from '../../src/domain/organization/organizations.ts';
 import { ALLOW_LOOPBACK, createTestApp, type TestApp } from '../helpers/app.ts';
 import { expectOpenError } from '../helpers/contract.ts';
 

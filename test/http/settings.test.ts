@@ -3,8 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_AI_SETTINGS } from '../../src/ai/responder.ts';
 import { SecretBox } from '../../src/crypto/secret-box.ts';
 import { organizations } from '../../src/db/schema/index.ts';
-import { loadAiSettings } from '../../src/domain/ai-settings.ts';
-import { createOrganization, insertApiKey } from '../../src/domain/organizations.ts';
+import { loadAiSettings } from '../../src/domain/organization/ai-settings.ts';
+import { createOrganization, insertApiKey } from '../../src/domain/organization/organizations.ts';
 import { ALLOW_LOOPBACK, createTestApp, type TestApp } from '../helpers/app.ts';
 import { expectOpenError } from '../helpers/contract.ts';
 

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agents, channels, contacts, sessions, teamMembers, teams } from '../../src/db/schema/index.ts';
-import { createOrganization, insertApiKey } from '../../src/domain/organizations.ts';
+import { createOrganization, insertApiKey } from '../../src/domain/organization/organizations.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { expectOpenError } from '../helpers/contract.ts';
 

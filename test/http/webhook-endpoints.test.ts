@@ -2,7 +2,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyKeys, webhookEndpoints } from '../../src/db/schema/index.ts';
-import { createOrganization } from '../../src/domain/organizations.ts';
+import { createOrganization } from '../../src/domain/organization/organizations.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { expectOpenError } from '../helpers/contract.ts';
 

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { describe, expect, inject, it } from 'vitest';
 import { organizations } from '../../src/db/schema/index.ts';
-import { freshDatabase } from '../../test/helpers/services.ts';
+import { freshDatabase } from '../helpers/services.ts';
 
 const databaseUrl = inject('databaseUrl');
 

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { channels, messages } from '../../src/db/schema/index.ts';
-import { buildAdapter } from '../../src/domain/channel-adapter.ts';
+import { buildAdapter } from '../../src/domain/channels/channel-adapter.ts';
 import { enqueueMessageJobs } from '../../src/queue/enqueue.ts';
-import { startTwilioPeer, type TwilioPeer } from '../../src/sandbox/twilio-peer.ts';
+import { startTwilioPeer, type TwilioPeer } from '../../channels/shared/twilio/peer/twilio-peer.ts';
 import { startProviderApp, type ProviderApp } from '../helpers/provider-app.ts';
 
 // A dispatch process dies between the provider call and the record of its receipt (kill -9 there leaves the

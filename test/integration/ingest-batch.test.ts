@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messages, sessions } from '../../src/db/schema/index.ts';
-import { ingest } from '../../src/domain/ingest.ts';
-import { createOrganization } from '../../src/domain/organizations.ts';
+import { ingest } from '../../src/domain/inbound/ingest.ts';
+import { createOrganization } from '../../src/domain/organization/organizations.ts';
 import { NotFoundError } from '../../src/errors.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 

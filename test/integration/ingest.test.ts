@@ -4,9 +4,9 @@ import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/client.ts';
 import { channels, contactIdentities, messages, sessions } from '../../src/db/schema/index.ts';
 import { closeDeps, createDeps, type Deps } from '../../src/deps.ts';
-import { ingest, type IngestInput } from '../../src/domain/ingest.ts';
-import { createOrganization } from '../../src/domain/organizations.ts';
-import { relayPendingJobs } from '../../src/domain/outbox.ts';
+import { ingest, type IngestInput } from '../../src/domain/inbound/ingest.ts';
+import { createOrganization } from '../../src/domain/organization/organizations.ts';
+import { relayPendingJobs } from '../../src/domain/relays/outbox.ts';
 import { createLogger } from '../../src/logger.ts';
 import { freshDatabase, freshQueuePrefix, redisUrl } from '../helpers/services.ts';
 

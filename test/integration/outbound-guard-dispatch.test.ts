@@ -6,8 +6,8 @@ import { SMTPServer } from 'smtp-server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messages } from '../../src/db/schema/index.ts';
-import { startSmtpListener, type SmtpListener } from '../../src/email/smtp-listener.ts';
-import { type SlackPeer, startSlackPeer } from '../../src/sandbox/slack-peer.ts';
+import { startSmtpListener, type SmtpListener } from '../../channels/email/server/smtp-listener.ts';
+import { type SlackPeer, startSlackPeer } from '../../channels/slack/peer/slack-peer.ts';
 import { type ProviderApp, startProviderApp } from '../helpers/provider-app.ts';
 import { type RecordingPeer, startRecordingPeer } from '../peers/recording-peer.ts';
 

@@ -1,7 +1,7 @@
 import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, webhookDeliveries, webhookEndpoints } from '../../src/db/schema/index.ts';
-import { newWebhookSecret } from '../../src/domain/webhook-signature.ts';
+import { newWebhookSecret } from '../../src/domain/webhooks/webhook-signature.ts';
 import { processNotify, REFUSED } from '../../workers/notify.worker.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../peers/webhook-receiver.ts';

@@ -1,10 +1,10 @@
 import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { agents, channels, contacts, sessions, teamMembers, teams } from '../../src/db/schema/index.ts';
-import type { BusinessHours } from '../../src/domain/business-hours.ts';
-import type { Availability, RoutingStrategy } from '../../src/domain/enums.ts';
-import { createOrganization } from '../../src/domain/organizations.ts';
-import { pickAgent, queuePosition, waitingSessionsFor } from '../../src/domain/routing.ts';
+import type { BusinessHours } from '../../src/domain/handling/business-hours.ts';
+import type { Availability, RoutingStrategy } from '../../src/domain/model/enums.ts';
+import { createOrganization } from '../../src/domain/organization/organizations.ts';
+import { pickAgent, queuePosition, waitingSessionsFor } from '../../src/domain/handling/routing.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 
 // pickAgent on a fresh database (PGlite, or a real PostgreSQL 15 with DATABASE_URL): strategies, capacity,

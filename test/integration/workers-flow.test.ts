@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { agents, knowledge, teamMembers, teams } from '../../src/db/schema/index.ts';
-import { insertApiKey } from '../../src/domain/organizations.ts';
+import { insertApiKey } from '../../src/domain/organization/organizations.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/main.ts';
 import { expectOpenContract } from '../helpers/contract.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type postgres from 'postgres';
-import type { TwilioPeer } from '../../src/sandbox/twilio-peer.ts';
-import { twilioSid } from '../../src/sandbox/twilio-sids.ts';
+import type { TwilioPeer } from '../../channels/shared/twilio/peer/twilio-peer.ts';
+import { twilioSid } from '../../channels/shared/twilio/peer/sids.ts';
 import { QUESTION, SHOP } from '../chaos/chaos-run.ts';
 
 // The customers of a topology run, and the load balancer in front of the api processes. Each conversation asks,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { startTwilioPeer, type TwilioPeer } from '../../src/sandbox/twilio-peer.ts';
+import { startTwilioPeer, type TwilioPeer } from '../../channels/shared/twilio/peer/twilio-peer.ts';
 import { setUpSms } from '../chaos/chaos-run.ts';
 import { scratchDatabase } from '../chaos/database.ts';
 import { freePort, redisProcess, serverProcess, type Restartable } from '../chaos/processes.ts';

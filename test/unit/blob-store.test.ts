@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BlobStore } from '../../src/blob/blob-store.ts';
 import { blobKeyFor, createLocalBlobStore } from '../../src/blob/local-blob-store.ts';
-import { storeInlineAttachments } from '../../src/domain/attachments.ts';
+import { storeInlineAttachments } from '../../src/domain/files/attachments.ts';
 import { AppError, ValidationError } from '../../src/errors.ts';
 
 // The local blob store (content-addressed files, whole or absent) and storeInlineAttachments (strict base64,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BusinessHours, canonicalTimeZone, isOpen, minutesOf, wallClock } from '../../src/domain/business-hours.ts';
+import { type BusinessHours, canonicalTimeZone, isOpen, minutesOf, wallClock } from '../../src/domain/handling/business-hours.ts';
 
 // Business hours are read on the wall clock of the team's IANA zone: the same instant is open in one team and
 // closed in another, and a DST change moves the opening instant in UTC, not on the local clock.

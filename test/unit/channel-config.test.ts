@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { apiAdapter } from '../../adapters/api/index.ts';
+import { apiAdapter } from '../../channels/api/index.ts';
 import { SecretBox } from '../../src/crypto/secret-box.ts';
-import type { AdapterModule } from '../../src/domain/adapter.ts';
-import { openChannelConfig, sealChannelConfig, secretNames } from '../../src/domain/channel-config.ts';
-import { webhookUrls } from '../../src/domain/webhook-urls.ts';
+import type { AdapterModule } from '../../src/domain/model/adapter.ts';
+import { openChannelConfig, sealChannelConfig, secretNames } from '../../src/domain/channels/channel-config.ts';
+import { webhookUrls } from '../../src/domain/channels/webhook-urls.ts';
 import { AppError, ValidationError } from '../../src/errors.ts';
 
 // Channel config: validated as a whole by the module's schema, secret fields sealed apart and never in the

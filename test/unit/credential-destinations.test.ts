@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { adapterModules } from '../../adapters/registry.ts';
+import { adapterModules } from '../../channels/registry.ts';
 import { configJsonSchema } from '../../src/console/server/channel-kinds.ts';
 
-// Every adapter module's credentialDestinations (src/domain/adapter.ts) against its own config schema: the fields
+// Every adapter module's credentialDestinations (src/domain/model/adapter.ts) against its own config schema: the fields
 // it names exist, the secrets it names are secret fields, and no field that looks like an address (…url, …host)
 // is left undeclared, so a new adapter cannot forget one. A field that only ever receives public values is
 // listed here with the reason.

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { advances } from '../../src/domain/delivery-status.ts';
+import { advances } from '../../src/domain/outbound/delivery-status.ts';
 
 it('moves a delivery status forward only', () => {
   expect(advances('queued', 'sent')).toBe(true);

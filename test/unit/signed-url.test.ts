@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FILE_URL_TTL_SECONDS, secondsLeft, signFileUrl, verifyFileSignature } from '../../src/blob/signed-url.ts';
-import { attachmentUrl } from '../../src/domain/attachment-urls.ts';
+import { attachmentUrl } from '../../src/domain/files/attachment-urls.ts';
 
 // Signed download links: bound to one attachment id and one expiry, under a key of their own.
 

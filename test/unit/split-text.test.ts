@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { splitText } from '../../src/domain/split-text.ts';
+import { splitText } from '../../src/domain/outbound/split-text.ts';
 
 it('keeps text within the limit whole', () => {
   expect(splitText('Hello there', 20)).toEqual(['Hello there']);

@@ -1,8 +1,8 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/crypto/secret-box.ts';
-import { NOTIFY_JOB_OPTIONS, webhookBackoffDelay } from '../../src/domain/event-fanout.ts';
-import { newWebhookSecret, signingSecrets, signWebhook, webhookHeaders } from '../../src/domain/webhook-signature.ts';
+import { NOTIFY_JOB_OPTIONS, webhookBackoffDelay } from '../../src/domain/relays/event-fanout.ts';
+import { newWebhookSecret, signingSecrets, signWebhook, webhookHeaders } from '../../src/domain/webhooks/webhook-signature.ts';
 
 // Our node:crypto signer, checked against the Standard Webhooks reference implementation (the `standardwebhooks`
 // package): what we sign, it verifies; what it signs, we reproduce byte for byte.

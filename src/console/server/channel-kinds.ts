@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { adapterModules } from '../../../adapters/registry.ts';
-import type { AdapterModule } from '../../domain/adapter.ts';
-import { CHANNEL_KINDS, type ChannelKind } from '../../domain/enums.ts';
+import { adapterModules } from '../../../channels/registry.ts';
+import type { AdapterModule } from '../../domain/model/adapter.ts';
+import { CHANNEL_KINDS, type ChannelKind } from '../../domain/model/enums.ts';
 import type { AppEnv } from '../../http/env.ts';
 import { newRouter } from '../../http/router.ts';
 

@@ -20,7 +20,7 @@ import { CONSOLE_COOKIE, type ConsoleAgent, type ConsoleSessions } from './conso
  * Attempts are counted per email from one client IP, and per client IP. Not per email alone: that would let anyone
  * lock an agent out (even from the agent's own address, with the right password) by failing ten times from
  * anywhere. Guessing one password from many addresses is bounded per address here and by the password policy
- * (src/domain/password-policy.ts).
+ * (src/domain/organization/password-policy.ts).
  */
 export interface LoginLimits {
   /** Attempts per email address from one client IP per window (guessing one agent's password from one host). */

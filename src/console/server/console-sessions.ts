@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Db } from '../../db/client.ts';
 import { agents } from '../../db/schema/index.ts';
-import type { AgentRole } from '../../domain/enums.ts';
+import type { AgentRole } from '../../domain/model/enums.ts';
 import type { AuthContext } from '../../http/env.ts';
 import type { CookieAuthenticator } from '../../http/middleware/auth.ts';
 

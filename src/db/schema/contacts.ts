@@ -3,7 +3,7 @@ import { boolean, index, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle
 import { type CustomData, createdAt, id, updatedAt } from './columns.ts';
 import { channelKind } from './enums.ts';
 import { organizations } from './organizations.ts';
-import type { ChannelKind } from '../../domain/enums.ts';
+import type { ChannelKind } from '../../domain/model/enums.ts';
 
 export const contacts = pgTable(
   'contacts',

@@ -1,5 +1,5 @@
 import { pgEnum } from 'drizzle-orm/pg-core';
-import * as e from '../../domain/enums.ts';
+import * as e from '../../domain/model/enums.ts';
 
 export const channelKind = pgEnum('channel_kind', e.CHANNEL_KINDS);
 export const apiKeyRole = pgEnum('api_key_role', e.API_KEY_ROLES);

@@ -55,7 +55,7 @@ export const events = pgTable(
     type: text('type').notNull(),
     data: jsonb('data').$type<Record<string, unknown>>().notNull(),
     /**
-     * Outbox mark of the webhook fan-out (src/domain/event-fanout.ts): set once the event's notify jobs are in
+     * Outbox mark of the webhook fan-out (src/domain/relays/event-fanout.ts): set once the event's notify jobs are in
      * Redis. A row, not a seq cursor: seq is taken at insert and commits can land out of order, so a cursor
      * could step over an event that commits late.
      */

@@ -78,7 +78,7 @@ export const attachments = pgTable(
     index('attachments_message_idx').on(t.messageId),
     // The sweep of uploads never sent reads only these rows.
     index('attachments_unsent_idx').on(t.createdAt).where(sql`${t.messageId} is null`),
-    // The orphan-blob sweep asks which of a batch of blobs any row names (src/domain/orphan-blobs.ts).
+    // The orphan-blob sweep asks which of a batch of blobs any row names (src/domain/files/orphan-blobs.ts).
     index('attachments_blob_key_idx').on(t.blobKey),
   ],
 );

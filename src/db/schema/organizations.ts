@@ -45,6 +45,6 @@ export const idempotencyKeys = pgTable(
     response: jsonb('response'),
     createdAt: createdAt(),
   },
-  // Expired records (a day old: src/domain/idempotency-records.ts) are deleted oldest first.
+  // Expired records (a day old: src/domain/organization/idempotency-records.ts) are deleted oldest first.
   (t) => [uniqueIndex('idempotency_keys_pk').on(t.orgId, t.key), index('idempotency_keys_created_idx').on(t.createdAt)],
 );

@@ -5,7 +5,7 @@ import { createMiddleware } from 'hono/factory';
 import { hashApiKey } from '../../crypto/api-key.ts';
 import type { Db } from '../../db/client.ts';
 import { apiKeys } from '../../db/schema/index.ts';
-import type { ApiKeyRole } from '../../domain/enums.ts';
+import type { ApiKeyRole } from '../../domain/model/enums.ts';
 import { ForbiddenError, UnauthorizedError } from '../../errors.ts';
 import type { AppEnv, AuthContext } from '../env.ts';
 

@@ -4,7 +4,7 @@ import { createMiddleware } from 'hono/factory';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Db } from '../../db/client.ts';
 import { idempotencyKeys } from '../../db/schema/index.ts';
-import { idempotencyCutoff } from '../../domain/idempotency-records.ts';
+import { idempotencyCutoff } from '../../domain/organization/idempotency-records.ts';
 import { ConflictError, ValidationError } from '../../errors.ts';
 import type { AppEnv } from '../env.ts';
 import { withoutOneTimeSecrets } from '../one-time-secrets.ts';
@@ -15,7 +15,7 @@ const IN_FLIGHT_TIMEOUT_MS = 60_000;
 /**
  * `Idempotency-Key` on POST: a repeat with the same key and body gets the first response and writes nothing;
  * the same key with another body is a 409; a repeat while the first is still running is a 409 too. Keys are
- * remembered for a day (src/domain/idempotency-records.ts): later, the same key is a new request. A response's
+ * remembered for a day (src/domain/organization/idempotency-records.ts): later, the same key is a new request. A response's
  * one-time secrets are never stored, so a replay has them null (src/http/one-time-secrets.ts).
  * Runs after auth: keys are scoped to the organization.
  */

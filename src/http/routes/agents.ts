@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
-import { agentView, agentViews, createAgent, deleteAgent, getAgent, listAgents, patchAgent } from '../../domain/agent-store.ts';
+import { agentView, agentViews, createAgent, deleteAgent, getAgent, listAgents, patchAgent } from '../../domain/organization/agent-store.ts';
 import { ForbiddenError } from '../../errors.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
 import { decodeCursor, encodeCursor } from '../schemas/common.ts';

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
-import { apiKeyView, createApiKey, listApiKeys, revokeApiKey } from '../../domain/api-key-store.ts';
+import { apiKeyView, createApiKey, listApiKeys, revokeApiKey } from '../../domain/organization/api-key-store.ts';
 import { markOneTimeSecrets } from '../one-time-secrets.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
 import {

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
-import { cannedView, createCanned, deleteCanned, getCanned, listCanned, patchCanned } from '../../domain/canned-store.ts';
+import { cannedView, createCanned, deleteCanned, getCanned, listCanned, patchCanned } from '../../domain/organization/canned-store.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
 import {
   CannedDto,

@@ -8,7 +8,7 @@ import {
   listChannels,
   patchChannel,
   testChannel,
-} from '../../domain/channel-store.ts';
+} from '../../domain/channels/channel-store.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
 import {
   ChannelDto,

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
-import { createContact, deleteContact, updateContact } from '../../domain/contact-commands.ts';
-import { getContact, listContacts } from '../../domain/contact-views.ts';
+import { createContact, deleteContact, updateContact } from '../../domain/contacts/contact-commands.ts';
+import { getContact, listContacts } from '../../domain/contacts/contact-views.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
 import { ContactDto, contactDetails, decodeCursor, encodeCursor } from '../schemas/common.ts';
 import {

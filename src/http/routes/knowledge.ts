@@ -7,7 +7,7 @@ import {
   getArticle,
   listArticles,
   patchArticle,
-} from '../../domain/knowledge-store.ts';
+} from '../../domain/organization/knowledge-store.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
 import { decodeCursor, encodeCursor } from '../schemas/common.ts';
 import {

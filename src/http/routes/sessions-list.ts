@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
-import { filterSessions, listSessions, type SessionCursor } from '../../domain/session-queries.ts';
-import { chatSessionView } from '../../domain/session-views.ts';
+import { filterSessions, listSessions, type SessionCursor } from '../../domain/sessions/session-queries.ts';
+import { chatSessionView } from '../../domain/sessions/session-views.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader } from '../router.ts';
 import { decodeCursor, encodeCursor } from '../schemas/common.ts';
 import {

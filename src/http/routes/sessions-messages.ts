@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
-import { retryDispatch } from '../../domain/dispatch-retry.ts';
-import { sendMessage } from '../../domain/session-send.ts';
-import { listHistory } from '../../domain/session-queries.ts';
-import { attachmentUrl } from '../../domain/attachment-urls.ts';
-import { type AttachmentUrlOf, historyItemView } from '../../domain/session-views.ts';
+import { retryDispatch } from '../../domain/outbound/dispatch-retry.ts';
+import { sendMessage } from '../../domain/sessions/session-send.ts';
+import { listHistory } from '../../domain/sessions/session-queries.ts';
+import { attachmentUrl } from '../../domain/files/attachment-urls.ts';
+import { type AttachmentUrlOf, historyItemView } from '../../domain/sessions/session-views.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader } from '../router.ts';
 import { contactDetails, decodeCursor, encodeCursor } from '../schemas/common.ts';
 import {

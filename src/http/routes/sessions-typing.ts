@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { and, eq } from 'drizzle-orm';
 import { agents } from '../../db/schema/index.ts';
 import type { Deps } from '../../deps.ts';
-import { showAgentTyping } from '../../domain/typing.ts';
+import { showAgentTyping } from '../../domain/sessions/typing.ts';
 import { bearerSecurity, errorResponses } from '../router.ts';
 import { jsonResponse, SessionParams, sessionTags } from '../schemas/sessions.ts';
 import type { SessionRouter } from './sessions.ts';

@@ -1,8 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
-import { createSession, patchSession } from '../../domain/session-commands.ts';
-import { getSession } from '../../domain/session-queries.ts';
-import { chatSessionView } from '../../domain/session-views.ts';
+import { createSession, patchSession } from '../../domain/sessions/session-commands.ts';
+import { getSession } from '../../domain/sessions/session-queries.ts';
+import { chatSessionView } from '../../domain/sessions/session-views.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
 import { contactDetails } from '../schemas/common.ts';
 import {

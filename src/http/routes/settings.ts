@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
-import { getAiSettings, patchAiSettings } from '../../domain/ai-settings.ts';
+import { getAiSettings, patchAiSettings } from '../../domain/organization/ai-settings.ts';
 import { bearerSecurity, errorResponses, newRouter } from '../router.ts';
 import { AiSettingsDto, PatchAiSettingsBody } from '../schemas/settings.ts';
 

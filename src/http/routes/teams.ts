@@ -10,7 +10,7 @@ import {
   removeMember,
   teamView,
   teamViews,
-} from '../../domain/team-store.ts';
+} from '../../domain/organization/team-store.ts';
 import type { AgentRouteHooks } from './agents.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
 import { decodeCursor, encodeCursor } from '../schemas/common.ts';

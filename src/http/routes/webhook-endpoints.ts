@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
-import * as store from '../../domain/webhook-endpoint-store.ts';
+import * as store from '../../domain/webhooks/webhook-endpoint-store.ts';
 import { markOneTimeSecrets } from '../one-time-secrets.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
 import { decodeCursor, encodeCursor } from '../schemas/common.ts';

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { API_KEY_ROLES } from '../../domain/enums.ts';
+import { API_KEY_ROLES } from '../../domain/model/enums.ts';
 import { oneTimeSecretSchema, secretShownOnceSchema } from '../one-time-secrets.ts';
 import { listQuery } from './common.ts';
 

@@ -1,12 +1,12 @@
 import { z } from '@hono/zod-openapi';
-import { CHANNEL_KINDS } from '../../domain/enums.ts';
+import { CHANNEL_KINDS } from '../../domain/model/enums.ts';
 import { listQuery } from './common.ts';
 
 // Request and response schemas of /channels* (Switchboard's own admin resource).
 
 const id = z.guid().openapi({ format: 'uuid' });
 const name = z.string().trim().min(1).max(200);
-/** Free-form here: the adapter module's configSchema is the judge (src/domain/channel-config.ts). */
+/** Free-form here: the adapter module's configSchema is the judge (src/domain/channels/channel-config.ts). */
 const config = z.record(z.string().max(200), z.unknown());
 
 export const ChannelParams = z.object({ id: id.openapi({ param: { name: 'id', in: 'path' } }) });

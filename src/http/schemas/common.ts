@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { CHANNEL_KINDS } from '../../domain/enums.ts';
-import { customDataSchema } from '../../domain/custom-data.ts';
+import { CHANNEL_KINDS } from '../../domain/model/enums.ts';
+import { customDataSchema } from '../../domain/contacts/custom-data.ts';
 import { ValidationError } from '../../errors.ts';
 
 // Zod pieces shared by the Open-compatible routes (/chat/sessions*, /contacts*).
@@ -46,7 +46,7 @@ export const contactInput = z
   .openapi('ContactInput');
 export type ContactInput = z.infer<typeof contactInput>;
 
-/** ContactInput → the domain's ContactDetails (see src/domain/contacts.ts); absent keys stay absent. */
+/** ContactInput → the domain's ContactDetails (see src/domain/contacts/contacts.ts); absent keys stay absent. */
 export function contactDetails(c: ContactInput | undefined) {
   return {
     name: c?.name,
@@ -104,4 +104,4 @@ export const ContactDto = z
   })
   .openapi('Contact');
 // The view itself is domain code; re-exported here for the routes.
-export { type ContactJson, type ContactRowLike, contactView } from '../../domain/contact-view.ts';
+export { type ContactJson, type ContactRowLike, contactView } from '../../domain/contacts/contact-view.ts';

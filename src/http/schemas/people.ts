@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { canonicalTimeZone, minutesOf } from '../../domain/business-hours.ts';
-import { AGENT_ROLES, AVAILABILITIES, ROUTING_STRATEGIES } from '../../domain/enums.ts';
-import { MIN_PASSWORD_LENGTH } from '../../domain/password-policy.ts';
+import { canonicalTimeZone, minutesOf } from '../../domain/handling/business-hours.ts';
+import { AGENT_ROLES, AVAILABILITIES, ROUTING_STRATEGIES } from '../../domain/model/enums.ts';
+import { MIN_PASSWORD_LENGTH } from '../../domain/organization/password-policy.ts';
 import { listQuery, rejectNul } from './common.ts';
 
 // Request and response schemas of /agents* and /teams* (Switchboard's own admin resources).

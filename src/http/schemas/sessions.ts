@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { AI_CLOSURE_TYPES, CHANNEL_KINDS, PRIORITIES, SENTIMENTS, SESSION_STATUSES } from '../../domain/enums.ts';
+import { AI_CLOSURE_TYPES, CHANNEL_KINDS, PRIORITIES, SENTIMENTS, SESSION_STATUSES } from '../../domain/model/enums.ts';
 import { ContactDto, contactInput, customData, isoDate, listQuery, rejectNul } from './common.ts';
 
 // Request and response schemas of /chat/sessions*: Open's fields and names, plus Switchboard's additions.

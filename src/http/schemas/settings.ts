@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { aiSettingsPatchSchema } from '../../domain/ai-settings.ts';
+import { aiSettingsPatchSchema } from '../../domain/organization/ai-settings.ts';
 
 // Request and response schemas of /settings/ai. The PATCH body's rules live with the domain (ai-settings.ts).
 

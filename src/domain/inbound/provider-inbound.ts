@@ -1,0 +1,114 @@
+import { and, eq } from 'drizzle-orm';
+import type { BlobStore } from '../../blob/blob-store.ts';
+import type { Db } from '../../db/client.ts';
+import { contactIdentities, contacts, messages, sessions } from '../../db/schema/index.ts';
+import { updateContactDetails } from '../contacts/contacts.ts';
+import type { ChannelAdapter } from '../model/adapter.ts';
+import type { ChannelKind } from '../model/enums.ts';
+import { storeInboundMedia } from '../files/inbound-media.ts';
+import { acceptHinted } from '../../../channels/email/server/hinted-inbound.ts';
+import { countIngested, type IngestDeps, type IngestResult, ingest } from './ingest.ts';
+import type { InboundMessage } from '../model/messages.ts';
+import { setOptedOut } from './opt-out.ts';
+
+// Messages an adapter parsed from a provider webhook, into the one sink. A retried webhook (same provider id) is
+// found before its media is fetched again, and ingest stores it once whatever happens in between.
+
+export interface WebhookChannel {
+  id: string;
+  orgId: string;
+  type: ChannelKind;
+}
+
+export type ProviderInboundDeps = IngestDeps & { blobs: BlobStore; config: IngestDeps['config'] & { secret: string } };
+
+export async function acceptInbound(
+  deps: ProviderInboundDeps,
+  channel: WebhookChannel,
+  adapter: ChannelAdapter,
+  msg: InboundMessage,
+): Promise<IngestResult | undefined> {
+  // A redelivery (same provider id) is found before anything is fetched or threaded again.
+  const stored = await storedResult(deps.db, channel, msg.externalId);
+  if (stored) return countIngested(deps, 'contact', stored);
+  const from = await withDirectoryDetails(deps, channel, adapter, msg.from);
+  const attachments = msg.attachments.length > 0 ? await storeInboundMedia(adapter, deps.blobs, deps.logger, msg.attachments) : [];
+  const base = {
+    orgId: channel.orgId,
+    contact: { name: from.name, email: from.email, phone: from.phone },
+    sender: 'contact' as const,
+    externalId: msg.externalId,
+    subject: msg.subject,
+    text: msg.text,
+    html: msg.html,
+    raw: msg.raw,
+    sentAt: msg.sentAt,
+    // Keywords are commands to the channel, not conversation: no AI answer to "STOP".
+    noTurn: msg.control !== undefined,
+  };
+  // Mail finds its session from hints (references, reply token, subject), not from a provider thread id.
+  if (msg.threading || msg.automated || msg.bounce) return acceptHinted(deps, channel, msg, base, attachments);
+  const result = await ingest(deps, {
+    ...base,
+    channel: { id: channel.id, type: channel.type },
+    identity: { address: msg.from.address },
+    externalThreadId: msg.externalThreadId,
+    attachments,
+  });
+  if (result.duplicate || msg.control === undefined) return result;
+  if (msg.control === 'opt_out' || msg.control === 'opt_in') {
+    await setOptedOut(deps.db, channel.orgId, result.contactId, channel.type, msg.control === 'opt_out');
+  }
+  if (msg.autoReply) {
+    await ingest(deps, { orgId: channel.orgId, sessionId: result.sessionId, sender: 'system', text: msg.autoReply });
+  }
+  return result;
+}
+
+// Slack wants its answer within 3 s; the directory gets a third of that.
+const LOOKUP_TIMEOUT_MS = 1000;
+
+/**
+ * The sender's name and email from the provider's directory (Slack profiles), asked once per contact: only while
+ * we have no name for them. A known contact gets the details on its row; a new one gets them as it is created.
+ */
+async function withDirectoryDetails(
+  deps: ProviderInboundDeps,
+  channel: WebhookChannel,
+  adapter: ChannelAdapter,
+  from: InboundMessage['from'],
+): Promise<InboundMessage['from']> {
+  if (!adapter.lookupContact || from.name) return from;
+  const known = await knownContact(deps.db, channel, from.address);
+  if (known?.name) return from;
+  const found = await adapter.lookupContact(from.address, AbortSignal.timeout(LOOKUP_TIMEOUT_MS)).catch(() => undefined);
+  if (!found) return from;
+  if (known) {
+    const update = (d: { name?: string | undefined; email?: string | undefined }) =>
+      deps.db.transaction((tx) => updateContactDetails(tx, channel.orgId, known.id, d));
+    await update({ name: found.name });
+    // The email may already be another contact's (one per organization): then this contact simply goes without.
+    if (!known.email && found.email) await update({ email: found.email }).catch(() => undefined);
+  }
+  return { ...from, ...found };
+}
+
+async function knownContact(db: Db, channel: WebhookChannel, address: string) {
+  const [row] = await db
+    .select({ id: contacts.id, name: contacts.name, email: contacts.email })
+    .from(contactIdentities)
+    .innerJoin(contacts, eq(contacts.id, contactIdentities.contactId))
+    .where(and(eq(contactIdentities.orgId, channel.orgId), eq(contactIdentities.channelType, channel.type), eq(contactIdentities.address, address)))
+    .limit(1);
+  return row;
+}
+
+async function storedResult(db: Db, channel: WebhookChannel, externalId: string): Promise<IngestResult | undefined> {
+  const [row] = await db
+    .select({ messageId: messages.id, sessionId: messages.sessionId, contactId: sessions.contactId })
+    .from(messages)
+    .innerJoin(sessions, eq(sessions.id, messages.sessionId))
+    .where(and(eq(messages.channelId, channel.id), eq(messages.externalId, externalId)))
+    .limit(1);
+  return row && { ...row, channel: { id: channel.id, type: channel.type }, duplicate: true, sessionCreated: false };
+}
