@@ -1,3 +1,4 @@
+import { channelRegistry } from '../channels/registry.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,7 +59,7 @@ export async function startServer(databaseUrl: string | undefined, env: Record<s
     if (!databaseUrl) return { url, key, redisUrl, child, stop };
     // A shared PostgreSQL may already have organizations (then the bootstrap key is not used): bench in our own
     // organization, deleted afterwards (every table cascades from organizations).
-    const org = await withDatabase(databaseUrl, (db) => createOrganization(db, `bench ${new Date().toISOString()}`));
+    const org = await withDatabase(databaseUrl, (db) => createOrganization({ db, channels: channelRegistry }, `bench ${new Date().toISOString()}`));
     dropOrg = async () => void (await withDatabase(databaseUrl, (db) => db.delete(organizations).where(eq(organizations.id, org.id))));
     return { url, key: org.adminKey, redisUrl, child, stop };
   } catch (err) {

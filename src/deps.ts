@@ -18,7 +18,8 @@ import { createOutboundClient, type OutboundClient } from './net/guarded-fetch.t
 import { createRedis } from './queue/connection.ts';
 import { createRealtimePublisher } from './realtime/publisher.ts';
 import { RateLimiter } from './redis/rate-limit.ts';
-import { WebChannels } from '../channels/web/server/web-channel.ts';
+import { channelRegistry } from '../channels/registry.ts';
+import type { ChannelRegistry } from './domain/channels/registry.ts';
 import { closeQueues, createQueues, type Queues } from './queue/queues.ts';
 
 /** Everything a route, worker or relay needs, built once and passed down (never imported as globals). */
@@ -43,8 +44,8 @@ export interface Deps {
   outbound: OutboundClient;
   /** Counters shared by every process (widget rate limits). */
   limiter: RateLimiter;
-  /** Web chat channels by public id, briefly cached. */
-  webChannels: WebChannels;
+  /** The channels this installation has (channels/registry.ts): core asks it, and never names a channel. */
+  channels: ChannelRegistry;
   /** This process's Prometheus registry and instruments (GET /metrics). */
   metrics: Metrics;
 }
@@ -85,7 +86,7 @@ export function createDeps(config: Config, logger: Logger, database: Database, r
       realtime: createRealtimePublisher(redis, config.queuePrefix),
     },
     limiter: new RateLimiter(redis, config.queuePrefix),
-    webChannels: new WebChannels(database.db, secrets),
+    channels: channelRegistry,
     metrics,
   };
 }

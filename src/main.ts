@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createFilesOwnerOnly, prepareDataDir } from './data-dir.ts';
@@ -9,9 +10,8 @@ import { createProbeApp } from './http/probe-app.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startManagedRedis } from './redis/managed-redis.ts';
 import { startBackground } from './roles/background.ts';
+import { startChannelIngress } from './roles/channel-ingress.ts';
 import { ROLE_PARTS } from './roles/role.ts';
-import { createWidgetGateway } from '../channels/web/server/ws-gateway.ts';
-import { startMailTransports } from '../channels/email/server/mail-transports.ts';
 
 // Entry point: config → database (migrated) → Redis (managed when REDIS_URL is unset) → what ROLE runs → listen.
 // ROLE=all runs everything; api the HTTP side (API, webhooks, sockets, console, SMTP); worker the queue workers and
@@ -25,21 +25,19 @@ async function main(config: Config, logger: Logger) {
     config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: pgliteDirFor(config.dataDir) },
   );
   await database.migrate();
+  const deps = createDeps(config, logger, database, config.redisUrl ?? managedRedis!.url);
   // The API side creates the first organization (and shows its key); a worker only works on what exists.
-  const first = parts.api ? await ensureFirstOrganization(database.db, config.bootstrapKey) : null;
+  const first = parts.api ? await ensureFirstOrganization(deps, config.bootstrapKey) : null;
   if (first) {
     logger.info({ orgId: first.id }, 'created the first organization');
     // Shown once, on the terminal only (not in the JSON log): it is stored hashed and cannot be shown again.
     if (first.generatedKey) process.stderr.write(firstKeyBanner(first.adminKey));
   }
 
-  const deps = createDeps(config, logger, database, config.redisUrl ?? managedRedis!.url);
   await waitForRedis(deps, logger);
   // The queue workers, relays and sweepers; the once-per-cluster parts are elected among the processes running them.
   const background = parts.background ? startBackground(deps) : undefined;
   const app = parts.api ? createApp(deps) : createProbeApp(deps);
-  // Web chat sockets share the HTTP server; replies reach them through Redis from any process.
-  const gateway = parts.api ? createWidgetGateway(deps) : undefined;
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
     logger.info(
       { url: `http://${config.host}:${info.port}`, role: config.role, database: database.kind, redis: managedRedis ? 'managed' : 'external' },
@@ -47,8 +45,8 @@ async function main(config: Config, logger: Logger) {
     ),
   );
 
-  if (gateway) server.on('upgrade', gateway.handleUpgrade);
-  const mail = parts.api ? await startMailTransports(deps, config) : undefined;
+  // The channels' own listeners (SMTP; web chat sockets share the HTTP server): API processes only.
+  const ingress = parts.api ? await startChannelIngress(deps, server as Server) : undefined;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -60,12 +58,12 @@ async function main(config: Config, logger: Logger) {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     force.unref();
-    await gateway?.close();
+    // Sockets close first (the widget reconnects, to another process if there is one), then HTTP drains.
+    await ingress?.stop();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       if ('closeIdleConnections' in server) server.closeIdleConnections();
     });
-    await mail?.close();
     await background?.close();
     await closeDeps(deps);
     await database.close();

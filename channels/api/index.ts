@@ -10,8 +10,8 @@ const capabilities: ChannelCapabilities = {
   textFormat: 'markdown',
   replyWindowMs: null,
   threads: false,
+  threadsByHeaders: false,
   attachments: true,
-  pushesReplies: false,
   // After a crash mid-send: nothing is pushed.
   resend: 'dedupes',
 };
@@ -19,9 +19,12 @@ const capabilities: ChannelCapabilities = {
 export const apiAdapter: AdapterModule = {
   kind: 'api',
   providers: ['api'],
+  label: 'REST API',
   configSchema: z.strictObject({}),
   secretFields: [],
   credentialDestinations: {},
+  // Every organization has one: sessions opened over the API without a channel go on it (Open's default).
+  provision: { name: 'API', builtIn: true },
   webhookPaths: {},
   capabilities,
   create: () => ({

@@ -87,9 +87,9 @@ export const emailCapabilities: ChannelCapabilities = {
   maxTextLength: 100_000,
   textFormat: 'markdown',
   replyWindowMs: null,
-  threads: true,
+  threads: false,
+  threadsByHeaders: true,
   attachments: true,
-  pushesReplies: true,
   // After a crash mid-send: the Message-ID is made from our message id: a repeat is the same mail.
   resend: 'dedupes',
 };

@@ -23,6 +23,7 @@ const json = (status: number, body: unknown) =>
 export const emailAdapter: AdapterModule<EmailConfig> = {
   kind: 'email',
   providers: ['smtp'],
+  label: 'Email',
   configSchema: emailConfigSchema,
   secretFields: emailSecretFields,
   credentialDestinations: emailCredentialDestinations,

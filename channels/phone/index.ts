@@ -14,16 +14,16 @@ const capabilities: ChannelCapabilities = {
   textFormat: 'plain',
   replyWindowMs: null,
   threads: true,
+  threadsByHeaders: false,
   attachments: false,
-  pushesReplies: true,
   // After a crash mid-send: a reply is spoken once, in the answer to the call's next webhook.
   resend: 'dedupes',
-  repliesInAnswer: true,
 };
 
 export const phoneAdapter: AdapterModule<PhoneConfig> = {
   kind: 'phone_voice',
   providers: ['twilio'],
+  label: 'Phone (Twilio)',
   configSchema: phoneConfigSchema,
   secretFields: ['auth_token'],
   // Recording downloads authenticate to api_base_url with the Auth Token.

@@ -84,8 +84,8 @@ export const slackCapabilities: ChannelCapabilities = {
   textFormat: 'slack-mrkdwn',
   replyWindowMs: null,
   threads: true,
+  threadsByHeaders: false,
   attachments: true,
-  pushesReplies: true,
   // After a crash mid-send: no lookup by our id yet.
   resend: 'repeats',
 };

@@ -29,6 +29,7 @@ const paths = slackWebhookPaths;
 export const slackAdapter: AdapterModule<SlackConfig> = {
   kind: 'slack',
   providers: ['slack'],
+  label: 'Slack',
   configSchema: slackConfigSchema,
   secretFields: slackSecretFields,
   credentialDestinations: slackCredentialDestinations,

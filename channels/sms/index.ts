@@ -14,8 +14,8 @@ const capabilities: ChannelCapabilities = {
   textFormat: 'plain',
   replyWindowMs: null,
   threads: false,
+  threadsByHeaders: false,
   attachments: true,
-  pushesReplies: true,
   // After a crash mid-send: Twilio's status callbacks carry our message id (send.ts).
   resend: 'reports',
 };
@@ -23,6 +23,7 @@ const capabilities: ChannelCapabilities = {
 export const smsAdapter: AdapterModule<SmsConfig> = {
   kind: 'sms',
   providers: ['twilio'],
+  label: 'SMS (Twilio)',
   configSchema: smsConfigSchema,
   secretFields: TWILIO_SECRET_FIELDS,
   credentialDestinations: TWILIO_CREDENTIAL_DESTINATIONS,

@@ -11,8 +11,8 @@ const capabilities: ChannelCapabilities = {
   textFormat: 'plain',
   replyWindowMs: null,
   threads: false,
+  threadsByHeaders: false,
   attachments: true,
-  pushesReplies: true,
   // After a crash mid-send: the widget drops a message id it already shows.
   resend: 'dedupes',
 };
@@ -20,10 +20,13 @@ const capabilities: ChannelCapabilities = {
 export const webAdapter: AdapterModule<WebConfig> = {
   kind: 'web',
   providers: ['web'],
+  label: 'Web chat',
   configSchema: webConfigSchema,
   secretFields: ['identity_secret'],
   // identity_secret only checks visitors' HMACs: it is never sent anywhere.
   credentialDestinations: {},
+  // Every organization starts with a website chat (the one /demo shows).
+  provision: { name: 'Website' },
   webhookPaths: {},
   capabilities,
   create: (_config, deps) => ({

@@ -1,10 +1,14 @@
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { type Database, openDatabase, pgliteDirFor } from '../db/client.ts';
+import { channelRegistry } from '../../channels/registry.ts';
+import type { ChannelRegistry } from '../domain/channels/registry.ts';
 import { CliError } from './args.ts';
 
 export interface CliDatabase {
   config: Config;
   database: Database;
+  /** The installation's channels (channels/registry.ts): the CLI, like src/deps.ts, is where they are wired in. */
+  channels: ChannelRegistry;
 }
 
 /**
@@ -32,7 +36,7 @@ export async function openConfiguredDatabase(): Promise<CliDatabase> {
     await database.close().catch(() => {});
     throw new CliError(`cannot migrate the database: ${(err as Error).message}`);
   }
-  return { config, database };
+  return { config, database, channels: channelRegistry };
 }
 
 async function refuseIfServerRuns(config: Config): Promise<void> {

@@ -9,9 +9,9 @@ export async function orgCreate(args: string[]): Promise<void> {
   const opts = parseOptions('org create', args, { name: { type: 'string' }, json: { type: 'boolean' } });
   const name = required('org create', 'name', opts.name);
   if (name.length > 200) throw new UsageError('org create: --name must be at most 200 characters');
-  const { database } = await openConfiguredDatabase();
+  const { database, channels } = await openConfiguredDatabase();
   try {
-    const org = await createOrganization(database.db, name);
+    const org = await createOrganization({ db: database.db, channels }, name);
     print(Boolean(opts.json), { id: org.id, name: org.name, admin_key: org.adminKey }, [
       ['organization', org.id],
       ['name', org.name],

@@ -26,9 +26,6 @@ import { teamRoutes } from './routes/teams.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { sessionRoutes } from './routes/sessions.ts';
-import { widgetAuthRoutes } from '../../channels/web/server/widget-auth-routes.ts';
-import { widgetRoutes } from '../../channels/web/server/widget-routes.ts';
-import { demoRoutes } from '../../channels/web/server/demo-routes.ts';
 import { providerWebhookRoutes } from './routes/provider-webhooks.ts';
 
 /** Builds the whole HTTP app from its dependencies. It never listens: src/main.ts does, tests call app.request. */
@@ -50,8 +47,10 @@ export function createApp(deps: Deps) {
   const smallBodies = limitBody(deps.config.maxBodyBytes);
   // A send may carry one message's inline files (base64 is 4/3 of the bytes): it gets room for them.
   const fileBodies = limitBody(Math.ceil((DEFAULT_ATTACHMENT_LIMITS.maxMessageBytes * 4) / 3) + deps.config.maxBodyBytes);
-  // Provider webhooks are small, but Meta batches can reach a few megabytes: they get the same room.
-  const carriesFiles = (path: string) => /^\/chat\/sessions\/[^/]+\/send$|^\/widget\/[^/]+\/messages$|^\/webhooks\//.test(path);
+  // Provider webhooks are small, but Meta batches can reach a few megabytes: they get the same room; so do the
+  // paths a channel's own routes take files on (a widget upload).
+  const filePaths = [/^\/chat\/sessions\/[^/]+\/send$/, /^\/webhooks\//, ...deps.channels.servers.flatMap((s) => s.fileBodyPaths ?? [])];
+  const carriesFiles = (path: string) => filePaths.some((re) => re.test(path));
   app.use((c, next) => (carriesFiles(c.req.path) ? fileBodies : smallBodies)(c, next));
   app.onError(handleError);
   app.notFound(notFoundHandler);
@@ -73,7 +72,7 @@ export function createApp(deps: Deps) {
   app.use('/agents/*', readers(['PATCH']), idem);
   app.use('/teams/*', readers(), idem);
   app.use('/canned-responses/*', readers(), idem);
-  for (const path of ['/channels/*', '/api-keys/*', '/knowledge/*', '/webhook-endpoints/*', '/settings/*', '/widget/authenticate-user']) {
+  for (const path of ['/channels/*', '/api-keys/*', '/knowledge/*', '/webhook-endpoints/*', '/settings/*']) {
     app.use(path, admins, idem);
   }
 
@@ -84,7 +83,6 @@ export function createApp(deps: Deps) {
   app.route('/', consoleRoutes(deps, { sessions: consoleSessions }));
   app.route('/', sessionRoutes(deps));
   app.route('/', contactRoutes(deps));
-  app.route('/', widgetAuthRoutes(deps));
   app.route('/', channelRoutes(deps));
   app.route('/', apiKeyRoutes(deps));
   app.route('/', webhookEndpointRoutes(deps));
@@ -106,9 +104,9 @@ export function createApp(deps: Deps) {
   app.route('/', knowledgeRoutes(deps));
   app.route('/', cannedResponseRoutes(deps));
   app.route('/', settingsRoutes(deps));
-  // Web chat: visitor tokens and each channel's allowed origins, no API keys (docs/web-chat.md).
-  app.route('/', widgetRoutes(deps));
-  app.route('/', demoRoutes(deps));
+  // Each channel's own routes (web chat: its widget API and demo page), with the same auth rules to hand.
+  const kit = { admins, members, idempotency: idem };
+  for (const server of deps.channels.servers) if (server.routes) app.route('/', server.routes(deps, kit));
   // Provider ingress: each request is authenticated by the provider's signature (the adapter's verify).
   app.route('/', providerWebhookRoutes(deps));
   // GET /files/{id} is authorized by its signed link alone.

@@ -3,7 +3,13 @@ import type { Redis } from 'ioredis';
 import type { ChannelKind } from '../domain/model/enums.ts';
 import { QUEUE_NAMES, type JobData, type QueueName, redisPrefix } from './names.ts';
 
-export type Queues = { [Q in QueueName]: Queue<JobData[Q], unknown, ChannelKind> };
+/**
+ * A job's name is the channel kind it is about (for dashboards and logs); an organization-wide event (a contact
+ * deleted) has no channel, and its webhook deliveries are named ORG_WIDE.
+ */
+export const ORG_WIDE = 'organization' as const;
+export type JobName = ChannelKind | typeof ORG_WIDE;
+export type Queues = { [Q in QueueName]: Queue<JobData[Q], unknown, JobName> };
 
 /** Completed jobs are kept a day so a re-add with the same job id stays a no-op while anyone could retry it. */
 const defaultJobOptions = {

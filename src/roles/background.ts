@@ -1,15 +1,14 @@
 import type { Deps } from '../deps.ts';
 import { startEventRelay } from '../domain/relays/event-fanout.ts';
 import { startRelay } from '../domain/relays/outbox.ts';
-import { startImapPolling } from '../../channels/email/server/imap-poller.ts';
 import { type ElectedJob, electionOn, runElected } from '../queue/leader-election.ts';
 import { startWorkers } from '../../workers/main.ts';
 
 // The worker side of a process (ROLE=worker, or ROLE=all beside the API): the queue workers, and the periodic work
 // that must run once per cluster, each part elected among the processes that run this (src/queue/leader-election.ts):
 // the outbox relay (committed work whose job is missing from Redis), the event relay (events to webhook deliveries:
-// job ids would make N of them safe, but they would only race each other for the same rows), IMAP polling (one
-// poller per mailbox at a time), and the work and storage sweepers (started with the workers, workers/main.ts).
+// job ids would make N of them safe, but they would only race each other for the same rows), the channels' periodic
+// work (IMAP polling: one poller per mailbox at a time), and the work and storage sweepers (started with the workers, workers/main.ts).
 
 export interface Background {
   close(): Promise<void>;
@@ -22,14 +21,10 @@ export function startBackground(deps: Deps): Background {
     runElected('outbox-relay', election, () => startRelay(deps.db, deps.queues, deps.logger, relay)),
     runElected('event-relay', election, () => startEventRelay(deps, { intervalMs: relay.intervalMs })),
   ];
-  if (deps.config.mail.imapPolling) {
-    // Two pollers of one mailbox at once would fetch the same new mail before either moved the cursor.
-    elected.push(
-      runElected('imap-polling', election, () => {
-        const poller = startImapPolling(deps);
-        return { stop: () => poller.close() };
-      }),
-    );
+  // Each channel's periodic work (email: IMAP polling; two pollers of one mailbox at once would fetch the same new
+  // mail before either moved the cursor).
+  for (const server of deps.channels.servers) {
+    for (const job of server.periodic?.(deps) ?? []) elected.push(runElected(job.name, election, job.start));
   }
   const workers = startWorkers(deps);
   return {

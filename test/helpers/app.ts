@@ -71,7 +71,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   });
   const deps = createDeps(config, createLogger(config.logLevel), database, redisUrl());
   const app = createApp(deps);
-  const org = await createOrganization(database.db, 'Test org');
+  const org = await createOrganization(deps, 'Test org');
   return {
     app,
     deps,

@@ -145,7 +145,7 @@ describe('DELETE /agents/{id}', () => {
 describe('organization scoping and ids', () => {
   it('404s another organization’s agent and 400s a malformed id', async () => {
     const mine = await newAgent();
-    const other = await createOrganization(t.deps.db, 'Nosy org');
+    const other = await createOrganization(t.deps, 'Nosy org');
     for (const [method, payload] of [['GET'], ['PATCH', { name: 'stolen' }], ['DELETE']] as const) {
       expect((await call(method, `/agents/${mine.id}`, payload, { key: other.adminKey })).status, method).toBe(404);
     }

@@ -77,7 +77,7 @@ describe('POST /agents', () => {
     expect(status).toBe(409);
     expectOpenError(body, 409);
     expect(body.message).toBe('Another agent of this organization already has this email');
-    const other = await createOrganization(t.deps.db, 'Other org');
+    const other = await createOrganization(t.deps, 'Other org');
     expect((await call('POST', '/agents', { name: 'Twin', email: 'dup@example.com' }, { key: other.adminKey })).status).toBe(201);
   });
 

@@ -64,7 +64,7 @@ describe('POST /api-keys', () => {
   });
 
   it('refuses another organization’s agent', async () => {
-    const other = await createOrganization(t.database.db, 'Agent thief');
+    const other = await createOrganization(t.deps, 'Agent thief');
     const { status, body } = await call('POST', '/api-keys', { name: 'x', role: 'agent', agent_id: agentId }, other.adminKey);
     expect(status).toBe(400);
     expect(body.message).toBe('agent_id is not an agent of this organization');
@@ -179,7 +179,7 @@ describe('DELETE /api-keys/{id}', () => {
   });
 
   it('keeps the last admin key of an organization; a key may revoke itself otherwise', async () => {
-    const org = await createOrganization(t.database.db, 'Solo');
+    const org = await createOrganization(t.deps, 'Solo');
     const [first] = (await call('GET', '/api-keys', undefined, org.adminKey)).body.items;
     const last = await call('DELETE', `/api-keys/${first.id}`, undefined, org.adminKey);
     expect(last.status).toBe(409);
@@ -194,7 +194,7 @@ describe('DELETE /api-keys/{id}', () => {
   });
 
   it('lets only one of two concurrent revocations of the last two admin keys through', async () => {
-    const org = await createOrganization(t.database.db, 'Race');
+    const org = await createOrganization(t.deps, 'Race');
     const second = await newKey({ name: 'second admin', role: 'admin' }, org.adminKey);
     const [first] = (await call('GET', '/api-keys?limit=100', undefined, org.adminKey)).body.items.filter((k: Json) => k.id !== second.id);
     const results = await Promise.all([
@@ -205,7 +205,7 @@ describe('DELETE /api-keys/{id}', () => {
   });
 
   it('404s another organization’s key and 400s a malformed id', async () => {
-    const other = await createOrganization(t.database.db, 'Other org');
+    const other = await createOrganization(t.deps, 'Other org');
     const mine = await newKey({ name: 'mine', role: 'widget' });
     expect((await call('DELETE', `/api-keys/${mine.id}`, undefined, other.adminKey)).status).toBe(404);
     expect((await call('GET', '/api-keys?limit=100', undefined, other.adminKey)).body.items.map((k: Json) => k.id)).not.toContain(mine.id);

@@ -62,7 +62,7 @@ it('refuses a file over the per-file limit with 413', async () => {
 });
 
 it('stores nothing for a session of another organization: 404 before any file is written', async () => {
-  const other = await createOrganization(t.database.db, 'Other org');
+  const other = await createOrganization(t.deps, 'Other org');
   const res = await t.call('POST', '/chat/sessions', { contact: { email: 'theirs@example.com' } }, { key: other.adminKey });
   const theirs = ((await res.json()) as { id: string }).id;
   const file = () => [{ name: 'x.bin', mime_type: 'application/octet-stream', base64: randomBytes(2000).toString('base64') }];

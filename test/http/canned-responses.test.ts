@@ -64,7 +64,7 @@ describe('CRUD', () => {
     expect(clash.status).toBe(409);
     expect((await call('GET', `/canned-responses/${other.id}`)).body.shortcut).toBe('farewell');
     // Another organization may use the same shortcut.
-    const org = await createOrganization(t.deps.db, 'Same shortcut org');
+    const org = await createOrganization(t.deps, 'Same shortcut org');
     expect((await post('greeting', 'Hello', 'Hi from elsewhere', org.adminKey)).status).toBe(201);
   });
 
@@ -95,7 +95,7 @@ describe('CRUD', () => {
 
 describe('GET /canned-responses', () => {
   it('searches shortcut, title and body case-insensitively (with % and _ literal) and pages A→Z', async () => {
-    const org = await createOrganization(t.deps.db, 'Search org');
+    const org = await createOrganization(t.deps, 'Search org');
     const key = org.adminKey;
     await post('shipping', 'Shipping times', 'We ship within 2 days.', key);
     await post('returns', 'Returns', 'Send the PARCEL back within 30 days.', key);
@@ -138,7 +138,7 @@ describe('roles and scoping', () => {
 
   it('404s another organization’s canned response and never lists it', async () => {
     const { body: mine } = await post('mine-only', 'Mine', 'mine');
-    const other = await createOrganization(t.deps.db, 'Nosy org');
+    const other = await createOrganization(t.deps, 'Nosy org');
     for (const method of ['GET', 'PATCH', 'DELETE']) {
       const res = await call(method, `/canned-responses/${mine.id}`, method === 'PATCH' ? { title: 'stolen' } : undefined, { key: other.adminKey });
       expect(res.status, method).toBe(404);

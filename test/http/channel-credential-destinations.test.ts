@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openChannelConfig } from '../../src/domain/channels/channel-config.ts';
-import { adapterFor } from '../../channels/registry.ts';
+import { channelRegistry } from '../../channels/registry.ts';
 import { channels } from '../../src/db/schema/index.ts';
 import { eq } from 'drizzle-orm';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
@@ -28,7 +28,7 @@ async function create(type: string, config: Json, provider?: string): Promise<Js
 /** The whole stored config, secrets decrypted, as the adapter would get it. */
 async function storedConfig(id: string): Promise<Json> {
   const [row] = await t.deps.db.select().from(channels).where(eq(channels.id, id));
-  return openChannelConfig(adapterFor(row!.type, row!.provider)!, t.deps.secrets, row!);
+  return openChannelConfig(channelRegistry.adapterFor(row!.type, row!.provider)!, t.deps.secrets, row!);
 }
 
 function expectRefused(res: { status: number; body: Json }, secrets: string[]) {

@@ -155,7 +155,7 @@ describe('GET /channels', () => {
 
 describe('organization scoping and ids', () => {
   it('404s another organization’s channel and 400s a malformed id', async () => {
-    const other = await createOrganization(t.database.db, 'Other org');
+    const other = await createOrganization(t.deps, 'Other org');
     for (const [method, path, payload] of [
       ['GET', `/channels/${builtIn.id}`],
       ['PATCH', `/channels/${builtIn.id}`, { name: 'stolen' }],

@@ -252,7 +252,7 @@ describe('the API with the console cookie', () => {
   });
 
   it('another organization’s session is a 404', async () => {
-    const other = await createOrganization(t.deps.db, 'Other org');
+    const other = await createOrganization(t.deps, 'Other org');
     const theirs = await t.json('POST', '/chat/sessions', {}, { key: other.adminKey });
     expect(theirs.status).toBe(201);
     expect((await asConsole(adminSession.cookie, 'GET', `/chat/sessions/${theirs.body.id}`)).status).toBe(404);
@@ -297,7 +297,7 @@ describe('a session ends when its agent changes', () => {
   });
 
   it('the same email in two organizations: the password picks the account', async () => {
-    const other = await createOrganization(t.deps.db, 'Second org');
+    const other = await createOrganization(t.deps, 'Second org');
     await t.json('POST', '/agents', { name: 'Dee', email: 'dee@acme.example', password: 'dee first org pw' });
     await t.json('POST', '/agents', { name: 'Dee', email: 'dee@acme.example', password: 'dee second org pw' }, { key: other.adminKey });
     expect((await login('dee@acme.example', 'dee first org pw')).body.org_id).toBe(t.orgId);

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adapterModules } from '../../channels/registry.ts';
+import { channelRegistry } from '../../channels/registry.ts';
 import { channels, contacts, messages, sessions, teams } from '../../src/db/schema/index.ts';
 import { createOrganization } from '../../src/domain/organization/organizations.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
@@ -99,7 +99,7 @@ describe('GET /console/api/dashboard', () => {
     const today = (await t.json('GET', '/console/api/dashboard?days=1')).body;
     const todays = [at.s2, at.s3, at.s4].filter((d) => dayOf(d) === dayOf(new Date())).length;
     expect(today.totals.sessions).toBe(todays);
-    const other = await createOrganization(t.deps.db, 'Empty');
+    const other = await createOrganization(t.deps, 'Empty');
     const empty = (await t.json('GET', '/console/api/dashboard', undefined, { key: other.adminKey })).body;
     expect(empty).toEqual({
       sessions_per_channel_per_day: [],
@@ -125,7 +125,7 @@ describe('GET /console/api/channel-kinds', () => {
     const { status, body } = await t.json('GET', '/console/api/channel-kinds');
     expect(status).toBe(200);
     const list = body as unknown as Json[];
-    const expected = Object.entries(adapterModules).flatMap(([kind, mods]) => mods.flatMap((m) => m.providers.map((p) => `${kind}/${p}`)));
+    const expected = channelRegistry.allModules().flatMap(({ kind, module }) => module.providers.map((p) => `${kind}/${p}`));
     expect(list.map((k) => `${k.type}/${k.provider}`).sort()).toEqual(expected.sort());
     for (const kind of list) {
       expect(kind.label).toEqual(expect.any(String));

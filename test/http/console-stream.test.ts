@@ -105,7 +105,7 @@ describe('GET /console/api/stream', () => {
   });
 
   it('shows one organization only its own events', async () => {
-    const other = await createOrganization(t.deps.db, 'Other');
+    const other = await createOrganization(t.deps, 'Other');
     const res = await open();
     await new Promise((r) => setTimeout(r, 300));
     const theirs = await t.json('POST', '/chat/sessions', {}, { key: other.adminKey });

@@ -194,7 +194,7 @@ describe('who may delete a contact', () => {
 describe('organization scoping', () => {
   it('hides one organization’s contacts from another (404, never listed)', async () => {
     const id = await create({ email: 'mine@example.com' });
-    const other = await createOrganization(t.database.db, 'Other org');
+    const other = await createOrganization(t.deps, 'Other org');
     expect((await call('GET', `/contacts/${id}`, undefined, other.adminKey)).status).toBe(404);
     expect((await call('PATCH', `/contacts/${id}`, { contact: { name: 'x' } }, other.adminKey)).status).toBe(404);
     expect((await call('DELETE', `/contacts/${id}`, undefined, other.adminKey)).status).toBe(404);

@@ -27,7 +27,7 @@ it('refuses what is not a failed reply: 409, and 404 for unknown or foreign ids'
   expect((await retry(replyId)).status).toBe(409); // still queued
   expect((await retry(questionId)).status).toBe(409); // inbound
   expect((await retry('6f1c2f5e-2a7b-4c1e-9d7e-0b7f6f0c1a2b')).status).toBe(404);
-  const other = await createOrganization(t.database.db, 'Other');
+  const other = await createOrganization(t.deps, 'Other');
   expect((await retry(replyId, other.adminKey)).status).toBe(404);
 });
 

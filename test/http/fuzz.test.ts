@@ -36,7 +36,7 @@ async function seed(key: string, email: string, orgId: string): Promise<string[]
   ];
   return ids.filter((id): id is string => typeof id === 'string');
 }
-const other = await createOrganization(t.database.db, 'Other org');
+const other = await createOrganization(t.deps, 'Other org');
 const ownIds = await seed(t.adminKey, 'own@example.com', t.orgId);
 const otherIds = await seed(other.adminKey, 'other@example.com', other.id);
 

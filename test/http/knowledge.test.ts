@@ -75,7 +75,7 @@ describe('CRUD', () => {
 
 describe('GET /knowledge', () => {
   it('searches title and body case-insensitively, with % and _ taken literally', async () => {
-    const other = await createOrganization(t.deps.db, 'Search org');
+    const other = await createOrganization(t.deps, 'Search org');
     await call('POST', '/knowledge', { title: 'Shipping times', body: 'Parcels ship daily' }, { key: other.adminKey });
     await post('Shipping times', 'We ship within 2 days.');
     await post('Returns', 'Send the PARCEL back within 30 days.');
@@ -117,7 +117,7 @@ describe('roles and scoping', () => {
 
   it('404s another organization’s article', async () => {
     const mine = await post('Mine', 'mine');
-    const other = await createOrganization(t.deps.db, 'Nosy org');
+    const other = await createOrganization(t.deps, 'Nosy org');
     for (const method of ['GET', 'PATCH', 'DELETE']) {
       const res = await call(method, `/knowledge/${mine.id}`, method === 'PATCH' ? { title: 'stolen' } : undefined, { key: other.adminKey });
       expect(res.status, method).toBe(404);

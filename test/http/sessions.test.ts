@@ -203,7 +203,7 @@ describe('PATCH /chat/sessions/{id}', () => {
 describe('another organization', () => {
   it('sees none of this organization’s sessions and cannot change them', async () => {
     const id = await create({ custom_data: { secret: 'yes' } });
-    const other = await createOrganization(t.deps.db, 'Other org');
+    const other = await createOrganization(t.deps, 'Other org');
     expect((await getSession(id, other.adminKey)).status).toBe(404);
     const opts = { key: other.adminKey };
     expect((await t.call('PATCH', `/chat/sessions/${id}`, { status: 'closed_resolved' }, opts)).status).toBe(404);

@@ -143,7 +143,7 @@ describe('roles and scoping', () => {
     const agentKey = (await insertApiKey(t.deps.db, t.orgId, 'agent', 'agent')).key;
     expect((await call('GET', undefined, agentKey)).status).toBe(403);
     expect((await call('PATCH', { confidence_threshold: 0.9 }, agentKey)).status).toBe(403);
-    const other = await createOrganization(t.deps.db, 'Other org');
+    const other = await createOrganization(t.deps, 'Other org');
     await call('PATCH', openai);
     expect((await call('GET', undefined, other.adminKey)).body).toEqual(defaultView);
     expect(await loadAiSettings(t.deps, other.id)).toEqual(DEFAULT_AI_SETTINGS);

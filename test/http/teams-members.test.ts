@@ -70,7 +70,7 @@ describe('members', () => {
 
   it('404s an unknown or foreign agent or team, and 400s a malformed one', async () => {
     const team = await newTeam();
-    const other = await createOrganization(t.deps.db, 'Member org');
+    const other = await createOrganization(t.deps, 'Member org');
     const foreign = await agent('Foreign', 'offline', other.id);
     expect((await call('POST', `/teams/${team.id}/members`, { agent_id: foreign.id })).status).toBe(404);
     expect((await call('POST', `/teams/${team.id}/members`, { agent_id: '00000000-0000-4000-8000-000000000000' })).status).toBe(404);

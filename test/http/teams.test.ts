@@ -145,7 +145,7 @@ describe('roles and scoping', () => {
 
   it('404s another organization’s team', async () => {
     const team = await newTeam();
-    const other = await createOrganization(t.deps.db, 'Nosy org');
+    const other = await createOrganization(t.deps, 'Nosy org');
     for (const [method, path, payload] of [
       ['GET', `/teams/${team.id}`],
       ['PATCH', `/teams/${team.id}`, { name: 'stolen' }],

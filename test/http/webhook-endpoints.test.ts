@@ -15,7 +15,7 @@ let otherKey: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  otherKey = (await createOrganization(t.database.db, 'Other org')).adminKey;
+  otherKey = (await createOrganization(t.deps, 'Other org')).adminKey;
 });
 afterAll(() => t.close());
 

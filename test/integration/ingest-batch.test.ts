@@ -43,7 +43,7 @@ describe('group commit', () => {
   });
 
   it('fails only the message aimed at another organization’s session', async () => {
-    const other = await createOrganization(t.database.db, 'Other org');
+    const other = await createOrganization(t.deps, 'Other org');
     const results = await Promise.allSettled([
       send(sessionIds[0]!, 1000),
       ingest(t.deps, { orgId: other.id, sessionId: sessionIds[1]!, sender: 'contact', text: 'intruder' }),

@@ -25,7 +25,7 @@ let channel: { id: string; type: 'api' };
 beforeAll(async () => {
   database = await freshDatabase();
   deps = createDeps(config(freshQueuePrefix()), logger, database, redisUrl());
-  orgId = (await createOrganization(database.db, 'Ingest org')).id;
+  orgId = (await createOrganization(deps, 'Ingest org')).id;
   const [row] = await database.db.select().from(channels).where(eq(channels.orgId, orgId));
   channel = { id: row!.id, type: 'api' };
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
 import { channels, messages } from '../../src/db/schema/index.ts';
+import { channelRegistry } from '../../channels/registry.ts';
 import { createOrganization } from '../../src/domain/organization/organizations.ts';
 import { createLogger } from '../../src/logger.ts';
 import { freshDatabase } from '../helpers/services.ts';
@@ -17,7 +18,7 @@ let failure: Error;
 
 beforeAll(async () => {
   database = await freshDatabase();
-  const org = await createOrganization(database.db, 'Log org');
+  const org = await createOrganization({ db: database.db, channels: channelRegistry }, 'Log org');
   const [channel] = await database.db.select().from(channels).where(eq(channels.orgId, org.id)).limit(1);
   // A session that does not exist: the insert fails on its foreign key, after the values were sent.
   failure = await database.db

@@ -47,7 +47,7 @@ const receiver = async () => {
 };
 
 async function newOrg() {
-  const org = await createOrganization(database.db, 'Webhook org');
+  const org = await createOrganization(deps, 'Webhook org');
   const [api] = await database.db.select().from(channels).where(eq(channels.orgId, org.id));
   const contact = { name: 'Ada', email: 'ada@example.com' };
   const channel = { id: api!.id, type: 'api' as const };

@@ -33,7 +33,7 @@ beforeAll(async () => {
   });
   deps = createDeps(config, createLogger('silent'), database, redis.url);
   app = createApp(deps);
-  key = (await createOrganization(database.db, 'Outage org')).adminKey;
+  key = (await createOrganization(deps, 'Outage org')).adminKey;
 });
 
 afterAll(async () => {

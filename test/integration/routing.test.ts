@@ -151,7 +151,7 @@ describe('capacity, availability and hours', () => {
   });
 
   it('returns null for an unknown team or another organization’s team', async () => {
-    const other = await createOrganization(db(), 'Other org');
+    const other = await createOrganization(t.deps, 'Other org');
     const [foreign] = await db().insert(teams).values({ orgId: other.id, name: 'Theirs' }).returning();
     await db().insert(agents).values({ orgId: other.id, name: 'Them', email: 'them@example.com', availability: 'online' });
     await agent('Ours');
@@ -191,7 +191,7 @@ describe('queues', () => {
     expect(await queuePosition(db(), t.orgId, orgWide)).toBe(1);
     expect(await queuePosition(db(), t.orgId, assigned)).toBeNull();
     expect(await queuePosition(db(), t.orgId, aiHandled)).toBeNull();
-    const other = await createOrganization(db(), 'Elsewhere');
+    const other = await createOrganization(t.deps, 'Elsewhere');
     expect(await queuePosition(db(), other.id, first)).toBeNull();
     expect(await waitingSessionsFor(db(), other.id, a.id)).toEqual([]);
   });

@@ -40,7 +40,7 @@ async function sentFile(key: string): Promise<string> {
 describe('sweepStorageOnce', () => {
   it('removes an old unreferenced blob and keeps referenced ones (any organization) and fresh ones', async () => {
     const referenced = await sentFile(t.adminKey);
-    const other = await createOrganization(t.database.db, 'Other org');
+    const other = await createOrganization(t.deps, 'Other org');
     const theirs = await sentFile(other.adminKey);
     const orphan = (await t.deps.blobs.put(randomBytes(100), 'application/octet-stream')).key;
     const fresh = (await t.deps.blobs.put(randomBytes(100), 'application/octet-stream')).key;

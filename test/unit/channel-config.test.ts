@@ -15,6 +15,7 @@ const box = new SecretBox('master-secret-master-secret-master-secret');
 const smsLike: AdapterModule = {
   kind: 'sms',
   providers: ['twilio'],
+  label: 'SMS-like',
   configSchema: z.strictObject({
     accountSid: z.string().startsWith('AC'),
     authToken: z.string().min(8),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adapterModules } from '../../channels/registry.ts';
+import { channelRegistry } from '../../channels/registry.ts';
 import { configJsonSchema } from '../../src/console/server/channel-kinds.ts';
 
 // Every adapter module's credentialDestinations (src/domain/model/adapter.ts) against its own config schema: the fields
@@ -20,7 +20,7 @@ function fieldPaths(schema: Record<string, unknown>, prefix = ''): string[] {
   return Object.entries(props).flatMap(([key, node]) => [`${prefix}${key}`, ...(prefix ? [] : fieldPaths(node, `${key}.`))]);
 }
 
-const modules = Object.values(adapterModules).flat();
+const modules = channelRegistry.allModules().map(({ module }) => module);
 
 describe.each(modules.map((m) => [`${m.kind} (${m.providers[0]})`, m] as const))('%s', (_name, module) => {
   const fields = fieldPaths(configJsonSchema(module));

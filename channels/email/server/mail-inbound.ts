@@ -1,11 +1,11 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { SecretBox } from '../../../src/crypto/secret-box.ts';
+import type { ChannelRegistry } from '../../../src/domain/channels/registry.ts';
 import type { Db } from '../../../src/db/client.ts';
 import { channels } from '../../../src/db/schema/index.ts';
 import type { AdapterDeps, MailEnvelope } from '../../../src/domain/model/adapter.ts';
 import { buildAdapter } from '../../../src/domain/channels/channel-adapter.ts';
 import { openChannelConfig } from '../../../src/domain/channels/channel-config.ts';
-import { adapterFor } from '../../registry.ts';
 import { acceptInbound, type ProviderInboundDeps, type WebhookChannel } from '../../../src/domain/inbound/provider-inbound.ts';
 
 // Mail from core's own transports (the SMTP listener, IMAP polling): the channel's adapter parses the raw message,
@@ -47,10 +47,10 @@ export async function findMailChannelByAddress(db: Db, address: string): Promise
 }
 
 /** Enabled email channels with IMAP settings, decrypted, for the poller. */
-export async function listImapChannels(deps: { db: Db; secrets: SecretBox }) {
+export async function listImapChannels(deps: { db: Db; secrets: SecretBox; channels: ChannelRegistry }) {
   const rows = await liveEmailChannels(deps.db);
   return rows.flatMap((row) => {
-    const module = adapterFor(row.type, row.provider);
+    const module = deps.channels.adapterFor(row.type, row.provider);
     if (!module) return [];
     const config = openChannelConfig(module, deps.secrets, row) as { address: string; imap?: ImapSettings };
     return config.imap ? [{ id: row.id, orgId: row.orgId, type: row.type, address: config.address, imap: config.imap }] : [];

@@ -2,8 +2,8 @@ import { and, desc, eq, gte, inArray } from 'drizzle-orm';
 import type { Db } from '../../../src/db/client.ts';
 import { contactIdentities, messages, sessions } from '../../../src/db/schema/index.ts';
 import type { InboundMessage } from '../../../src/domain/model/messages.ts';
-import { sessionFromReplyToken } from './reply-token.ts';
-import type { WebhookChannel } from '../../../src/domain/inbound/provider-inbound.ts';
+import { sessionFromReplyToken } from '../../../src/domain/outbound/reply-token.ts';
+import type { InboundChannel as WebhookChannel } from '../../../src/domain/model/channel-server.ts';
 
 // Which session a mail belongs to (docs/email.md "Threading"), in order:
 // 1. an id in In-Reply-To / References that we sent or received on this channel;

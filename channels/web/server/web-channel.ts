@@ -57,3 +57,13 @@ export class WebChannels {
     return channel;
   }
 }
+
+// One cache per process's deps (as the adapter caches, src/domain/channels/channel-adapter.ts): built on first use.
+const perDeps = new WeakMap<object, WebChannels>();
+
+/** This process's web channels by public id (briefly cached). */
+export function webChannelsOf(deps: { db: Db; secrets: SecretBox }): WebChannels {
+  let found = perDeps.get(deps);
+  if (!found) perDeps.set(deps, (found = new WebChannels(deps.db, deps.secrets)));
+  return found;
+}

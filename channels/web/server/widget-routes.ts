@@ -1,3 +1,4 @@
+import { webChannelsOf } from './web-channel.ts';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -29,7 +30,7 @@ function widgetScript() {
 
 export function widgetRoutes(deps: Deps) {
   const app = newRouter();
-  const channelOf = (c: Context<AppEnv>) => deps.webChannels.get(c.req.param('publicId') ?? '');
+  const channelOf = (c: Context<AppEnv>) => webChannelsOf(deps).get(c.req.param('publicId') ?? '');
   const ipOf = (c: Context<AppEnv>) => clientIp(peerAddress(c), c.req.header('x-forwarded-for'), deps.config.trustProxyHops);
 
   // The script is loaded by a <script> tag, which any page may do: it holds nothing secret.
@@ -47,7 +48,7 @@ export function widgetRoutes(deps: Deps) {
   });
 
   // Listed one by one: a pattern like /widget/:publicId/* would also catch /widget/authenticate-user.
-  const origins = widgetOrigin(deps.webChannels, deps.config.publicUrl);
+  const origins = widgetOrigin(webChannelsOf(deps), deps.config.publicUrl);
   for (const path of ['config', 'visitors', 'messages']) app.use(`/widget/:publicId/${path}`, origins);
 
   app.get('/widget/:publicId/config', async (c) => {

@@ -6,7 +6,7 @@ import { AppError } from '../../../src/errors.ts';
 import { clientIp } from '../../../src/http/client-ip.ts';
 import { RealtimeHub } from './hub.ts';
 import { originAllowed } from './origin.ts';
-import type { WebChannel } from './web-channel.ts';
+import { type WebChannel, webChannelsOf } from './web-channel.ts';
 import { WidgetConnection } from './ws-connection.ts';
 
 // The widget's WebSocket endpoint, GET /widget/{public_id}/ws, on the same HTTP server as the API. The channel
@@ -56,7 +56,7 @@ export function createWidgetGateway(deps: Deps, opts: { pingMs?: number } = {}):
     const publicId = PATH.exec(req.url ?? '')?.[1];
     if (!publicId) return refuse(socket, 404, `No WebSocket endpoint at ${req.url}`);
     if (closing) return refuse(socket, 503, 'The server is restarting');
-    deps.webChannels.get(publicId).then(
+    webChannelsOf(deps).get(publicId).then(
       (channel) => {
         const origin = req.headers.origin;
         if (!originAllowed(origin, channel.config.allowed_origins, deps.config.publicUrl, req.headers.host)) {

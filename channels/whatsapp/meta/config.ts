@@ -43,8 +43,8 @@ export const metaCapabilities: ChannelCapabilities = {
   textFormat: 'plain',
   replyWindowMs: 24 * 60 * 60 * 1000,
   threads: false,
+  threadsByHeaders: false,
   attachments: true,
-  pushesReplies: true,
   // After a crash mid-send: Meta echoes biz_opaque_callback_data (our message id) in status webhooks.
   resend: 'reports',
 };

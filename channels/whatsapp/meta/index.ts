@@ -12,6 +12,7 @@ import { verifyHandshake, verifySignature } from './verify.ts';
 export const whatsappMetaAdapter: AdapterModule<MetaConfig> = {
   kind: 'whatsapp',
   providers: ['meta'],
+  label: 'WhatsApp (Meta Cloud API)',
   configSchema: metaConfigSchema,
   secretFields: metaSecretFields,
   credentialDestinations: metaCredentialDestinations,

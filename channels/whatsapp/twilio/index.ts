@@ -15,8 +15,8 @@ const capabilities: ChannelCapabilities = {
   textFormat: 'plain',
   replyWindowMs: 24 * 3600 * 1000,
   threads: false,
+  threadsByHeaders: false,
   attachments: true,
-  pushesReplies: true,
   // After a crash mid-send: Twilio's status callbacks carry our message id.
   resend: 'reports',
 };
@@ -24,6 +24,7 @@ const capabilities: ChannelCapabilities = {
 export const whatsappTwilioAdapter: AdapterModule<WhatsappTwilioConfig> = {
   kind: 'whatsapp',
   providers: ['twilio'],
+  label: 'WhatsApp (Twilio)',
   configSchema: whatsappTwilioConfigSchema,
   secretFields: TWILIO_SECRET_FIELDS,
   credentialDestinations: TWILIO_CREDENTIAL_DESTINATIONS,

@@ -1,26 +1,13 @@
 import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { adapterModules } from '../../../channels/registry.ts';
 import type { AdapterModule } from '../../domain/model/adapter.ts';
-import { CHANNEL_KINDS, type ChannelKind } from '../../domain/model/enums.ts';
+import type { ChannelRegistry } from '../../domain/channels/registry.ts';
+import type { ChannelKind } from '../../domain/model/enums.ts';
 import type { AppEnv } from '../../http/env.ts';
 import { newRouter } from '../../http/router.ts';
 
 // GET /console/api/channel-kinds: what the console needs to draw a "new channel" form for every kind and provider,
 // straight from the adapter modules, so a new adapter gets its form without console changes.
-
-const KIND_LABELS: Record<ChannelKind, string> = {
-  web: 'Web chat',
-  email: 'Email',
-  phone_voice: 'Phone',
-  sms: 'SMS',
-  whatsapp: 'WhatsApp',
-  slack: 'Slack',
-  api: 'REST API',
-};
-
-/** Third-party providers are named in the label; the kind's own "provider" (web, api, slack, smtp) is not. */
-const PROVIDER_LABELS: Record<string, string> = { twilio: 'Twilio', meta: 'Meta Cloud API' };
 
 export interface ChannelKindView {
   type: ChannelKind;
@@ -31,18 +18,16 @@ export interface ChannelKindView {
   webhook_paths: Record<string, string>;
 }
 
-export function channelKinds(): ChannelKindView[] {
-  return CHANNEL_KINDS.flatMap((kind) =>
-    adapterModules[kind].flatMap((module) =>
-      module.providers.map((provider) => ({
-        type: kind,
-        provider,
-        label: PROVIDER_LABELS[provider] ? `${KIND_LABELS[kind]} (${PROVIDER_LABELS[provider]})` : KIND_LABELS[kind],
-        json_schema: configJsonSchema(module),
-        secret_fields: [...module.secretFields],
-        webhook_paths: { ...module.webhookPaths },
-      })),
-    ),
+export function channelKinds(registry: ChannelRegistry): ChannelKindView[] {
+  return registry.allModules().flatMap(({ kind, module }) =>
+    module.providers.map((provider) => ({
+      type: kind,
+      provider,
+      label: module.label,
+      json_schema: configJsonSchema(module),
+      secret_fields: [...module.secretFields],
+      webhook_paths: { ...module.webhookPaths },
+    })),
   );
 }
 
@@ -61,9 +46,9 @@ function propertyOf(node: Record<string, unknown> | undefined, key: string): Rec
   return props?.[key];
 }
 
-export function channelKindRoutes(admins: MiddlewareHandler<AppEnv>) {
+export function channelKindRoutes(registry: ChannelRegistry, admins: MiddlewareHandler<AppEnv>) {
   const app = newRouter();
-  const kinds = channelKinds();
+  const kinds = channelKinds(registry);
   app.get('/console/api/channel-kinds', admins, (c) => c.json(kinds, 200));
   return app;
 }

@@ -29,7 +29,7 @@ export function consoleRoutes(deps: Deps, opts: ConsoleOptions = {}) {
   app.route('/', consoleAuthRoutes(deps, sessions, opts.loginLimits ?? DEFAULT_LOGIN_LIMITS));
   app.route('/', consoleStreamRoutes(deps, members, opts.stream));
   app.route('/', consoleDashboardRoutes(deps, members));
-  app.route('/', channelKindRoutes(admins));
+  app.route('/', channelKindRoutes(deps.channels, admins));
   app.route('/', consoleQueueRoutes(deps, admins));
   // Last: its catch-all serves the UI's page for every other /console path.
   app.route('/', consoleStaticRoutes(opts.assetsDir ?? DEFAULT_ASSETS_DIR));

@@ -1,5 +1,5 @@
-import { adapterFor } from '../../../channels/registry.ts';
 import type { SecretBox } from '../../crypto/secret-box.ts';
+import type { ChannelRegistry } from './registry.ts';
 import type { AdapterDeps, ChannelAdapter, ChannelInfo } from '../model/adapter.ts';
 import { openChannelConfig } from './channel-config.ts';
 import type { ChannelKind } from '../model/enums.ts';
@@ -23,24 +23,28 @@ const MAX_CACHED = 500;
 const caches = new WeakMap<AdapterDeps, Map<string, ChannelAdapter>>();
 
 /** What an adapter instance knows of its channel: its id and its webhook URLs. */
-export function channelInfo(publicUrl: string, channel: Pick<ChannelRowLike, 'id' | 'type' | 'provider'>): ChannelInfo {
-  const paths = adapterFor(channel.type, channel.provider)?.webhookPaths ?? {};
+export function channelInfo(
+  registry: ChannelRegistry,
+  publicUrl: string,
+  channel: Pick<ChannelRowLike, 'id' | 'type' | 'provider'>,
+): ChannelInfo {
+  const paths = registry.adapterFor(channel.type, channel.provider)?.webhookPaths ?? {};
   return { id: channel.id, webhookUrls: webhookUrls(publicUrl, channel.id, paths) };
 }
 
 /** The adapter of a stored channel, built from its decrypted config; undefined when its kind has no adapter. */
 export function buildAdapter(
-  deps: { secrets: SecretBox; adapterDeps: AdapterDeps },
+  deps: { secrets: SecretBox; adapterDeps: AdapterDeps; channels: ChannelRegistry },
   channel: ChannelRowLike,
 ): ChannelAdapter | undefined {
-  const module = adapterFor(channel.type, channel.provider);
+  const module = deps.channels.adapterFor(channel.type, channel.provider);
   if (!module) return undefined;
   const key = channel.updatedAt ? `${channel.id}@${channel.updatedAt.getTime()}` : undefined;
   let cache = caches.get(deps.adapterDeps);
   if (!cache) caches.set(deps.adapterDeps, (cache = new Map()));
   const cached = key ? cache.get(key) : undefined;
   if (cached) return cached;
-  const info = channelInfo(deps.adapterDeps.publicUrl, channel);
+  const info = channelInfo(deps.channels, deps.adapterDeps.publicUrl, channel);
   const adapter = module.create(openChannelConfig(module, deps.secrets, channel), deps.adapterDeps, info);
   if (key) {
     if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);

@@ -1,6 +1,5 @@
 import { utcSortKey } from '../../db/keyset.ts';
 import { type SQL, and, asc, eq, isNull, sql } from 'drizzle-orm';
-import { adapterFor, providersFor } from '../../../channels/registry.ts';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import type { Db } from '../../db/client.ts';
 import { channels } from '../../db/schema/index.ts';
@@ -10,6 +9,7 @@ import { channelInfo } from './channel-adapter.ts';
 import { openChannelConfig, sealChannelConfig, secretNames } from './channel-config.ts';
 import type { ChannelKind } from '../model/enums.ts';
 import { newPublicId } from '../organization/organizations.ts';
+import type { ChannelRegistry } from './registry.ts';
 
 // The channels admin API: rows in, views out. Every query is scoped by org id and skips soft-deleted channels.
 
@@ -17,17 +17,18 @@ export interface ChannelCtx {
   db: Db;
   secrets: SecretBox;
   adapterDeps: AdapterDeps;
+  channels: ChannelRegistry;
 }
 
 type ChannelRow = typeof channels.$inferSelect;
 /** Keyset position in the oldest-first list: created_at as Postgres text (µs kept) and id. */
 export type ChannelCursor = [createdAt: string, id: string];
 
-function moduleFor(type: ChannelKind, provider?: string): AdapterModule {
-  if (!adapterFor(type)) throw new ValidationError(`channel type ${type} is not available yet`, [{ path: 'type', message: 'Not available yet' }]);
-  const module = adapterFor(type, provider);
+function moduleFor(registry: ChannelRegistry, type: ChannelKind, provider?: string): AdapterModule {
+  if (!registry.adapterFor(type)) throw new ValidationError(`channel type ${type} is not available yet`, [{ path: 'type', message: 'Not available yet' }]);
+  const module = registry.adapterFor(type, provider);
   if (!module) {
-    const message = `Expected one of: ${providersFor(type).join(', ')}`;
+    const message = `Expected one of: ${registry.providersFor(type).join(', ')}`;
     throw new ValidationError(`Unknown provider ${provider} for a ${type} channel`, [{ path: 'provider', message }]);
   }
   return module;
@@ -44,7 +45,7 @@ export function channelView(ctx: ChannelCtx, row: ChannelRow) {
     enabled: row.enabled,
     config: row.config,
     secrets_set: secretNames(ctx.secrets, row),
-    webhook_urls: channelInfo(ctx.adapterDeps.publicUrl, row).webhookUrls,
+    webhook_urls: channelInfo(ctx.channels, ctx.adapterDeps.publicUrl, row).webhookUrls,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
@@ -61,7 +62,7 @@ export interface NewChannel {
 }
 
 export async function createChannel(ctx: ChannelCtx, orgId: string, input: NewChannel): Promise<ChannelRow> {
-  const module = moduleFor(input.type, input.provider);
+  const module = moduleFor(ctx.channels, input.type, input.provider);
   const provider = input.provider ?? module.providers[0];
   const stored = sealChannelConfig(module, ctx.secrets, input.config);
   const [row] = await ctx.db
@@ -107,7 +108,7 @@ export async function patchChannel(ctx: ChannelCtx, orgId: string, id: string, p
     // Locked: two concurrent config patches must not both merge into the same old config.
     const [row] = await tx.select().from(channels).where(live(orgId, id)).for('update');
     if (!row) throw new NotFoundError('Channel');
-    const stored = patch.config ? sealChannelConfig(moduleFor(row.type, row.provider), ctx.secrets, patch.config, row) : {};
+    const stored = patch.config ? sealChannelConfig(moduleFor(ctx.channels, row.type, row.provider), ctx.secrets, patch.config, row) : {};
     const [updated] = await tx
       .update(channels)
       .set({
@@ -123,19 +124,20 @@ export async function patchChannel(ctx: ChannelCtx, orgId: string, id: string, p
 }
 
 /**
- * Soft delete: sessions and messages keep pointing at the channel. The organization's first `api` channel is
- * built in (created with the organization; POST /chat/sessions falls back to it) and stays.
+ * Soft delete: sessions and messages keep pointing at the channel. The organization's first channel of the built-in
+ * kind (the registry's: created with the organization; POST /chat/sessions falls back to it) stays.
  */
 export async function deleteChannel(ctx: ChannelCtx, orgId: string, id: string): Promise<void> {
   const row = await getChannel(ctx, orgId, id);
-  if (row.type === 'api') {
+  const builtIn = ctx.channels.builtInKind();
+  if (row.type === builtIn) {
     const [first] = await ctx.db
       .select({ id: channels.id })
       .from(channels)
-      .where(and(eq(channels.orgId, orgId), eq(channels.type, 'api')))
+      .where(and(eq(channels.orgId, orgId), eq(channels.type, builtIn)))
       .orderBy(asc(channels.createdAt), asc(channels.id))
       .limit(1);
-    if (first?.id === row.id) throw new ConflictError('The built-in api channel cannot be deleted (disable it instead)');
+    if (first?.id === row.id) throw new ConflictError(`The built-in ${builtIn} channel cannot be deleted (disable it instead)`);
   }
   await ctx.db.update(channels).set({ deletedAt: new Date(), updatedAt: new Date() }).where(live(orgId, id));
 }
@@ -143,10 +145,10 @@ export async function deleteChannel(ctx: ChannelCtx, orgId: string, id: string):
 /** Whether an adapter can be built from the stored config (decrypted and re-validated). Sends nothing yet. */
 export async function testChannel(ctx: ChannelCtx, orgId: string, id: string): Promise<{ ok: boolean; detail: string }> {
   const row = await getChannel(ctx, orgId, id);
-  const module = adapterFor(row.type, row.provider);
+  const module = ctx.channels.adapterFor(row.type, row.provider);
   if (!module) return { ok: false, detail: `channel type ${row.type} (${row.provider}) is not available yet` };
   try {
-    module.create(openChannelConfig(module, ctx.secrets, row), ctx.adapterDeps, channelInfo(ctx.adapterDeps.publicUrl, row));
+    module.create(openChannelConfig(module, ctx.secrets, row), ctx.adapterDeps, channelInfo(ctx.channels, ctx.adapterDeps.publicUrl, row));
     return { ok: true, detail: `The ${row.type} adapter (${row.provider}) accepts this configuration` };
   } catch (err) {
     const details = err instanceof ValidationError ? err.details?.map((d) => `${d.path}: ${d.message}`) : undefined;

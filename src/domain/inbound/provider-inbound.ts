@@ -4,23 +4,23 @@ import type { Db } from '../../db/client.ts';
 import { contactIdentities, contacts, messages, sessions } from '../../db/schema/index.ts';
 import { updateContactDetails } from '../contacts/contacts.ts';
 import type { ChannelAdapter } from '../model/adapter.ts';
-import type { ChannelKind } from '../model/enums.ts';
+import type { ChannelRegistry } from '../channels/registry.ts';
+import type { InboundChannel, SessionResolution } from '../model/channel-server.ts';
 import { storeInboundMedia } from '../files/inbound-media.ts';
-import { acceptHinted } from '../../../channels/email/server/hinted-inbound.ts';
-import { countIngested, type IngestDeps, type IngestResult, ingest } from './ingest.ts';
-import type { InboundMessage } from '../model/messages.ts';
+import { countIngested, type IngestDeps, type IngestInput, type IngestResult, ingest } from './ingest.ts';
+import type { AttachmentRef, InboundMessage } from '../model/messages.ts';
 import { setOptedOut } from './opt-out.ts';
 
 // Messages an adapter parsed from a provider webhook, into the one sink. A retried webhook (same provider id) is
 // found before its media is fetched again, and ingest stores it once whatever happens in between.
 
-export interface WebhookChannel {
-  id: string;
-  orgId: string;
-  type: ChannelKind;
-}
+export type WebhookChannel = InboundChannel;
 
-export type ProviderInboundDeps = IngestDeps & { blobs: BlobStore; config: IngestDeps['config'] & { secret: string } };
+export type ProviderInboundDeps = IngestDeps & {
+  blobs: BlobStore;
+  channels: ChannelRegistry;
+  config: IngestDeps['config'] & { secret: string };
+};
 
 export async function acceptInbound(
   deps: ProviderInboundDeps,
@@ -46,8 +46,13 @@ export async function acceptInbound(
     // Keywords are commands to the channel, not conversation: no AI answer to "STOP".
     noTurn: msg.control !== undefined,
   };
-  // Mail finds its session from hints (references, reply token, subject), not from a provider thread id.
-  if (msg.threading || msg.automated || msg.bounce) return acceptHinted(deps, channel, msg, base, attachments);
+  // A channel that threads by headers (mail) says which session the message belongs to; others are found by sender
+  // and provider thread id.
+  const resolveSession = deps.channels.server(channel.type)?.resolveSession;
+  if (resolveSession) {
+    const where = await resolveSession({ db: deps.db, secret: deps.config.secret }, channel, msg);
+    return acceptResolved(deps, channel, msg, base, attachments, where);
+  }
   const result = await ingest(deps, {
     ...base,
     channel: { id: channel.id, type: channel.type },
@@ -63,6 +68,35 @@ export async function acceptInbound(
     await ingest(deps, { orgId: channel.orgId, sessionId: result.sessionId, sender: 'system', text: msg.autoReply });
   }
   return result;
+}
+
+/** A message whose channel chose its session: into that one, a new one, or none (nothing stored). */
+async function acceptResolved(
+  deps: ProviderInboundDeps,
+  channel: WebhookChannel,
+  msg: InboundMessage,
+  base: Omit<IngestInput, 'channel' | 'sessionId' | 'identity' | 'externalThreadId' | 'attachments'>,
+  attachments: AttachmentRef[],
+  where: SessionResolution,
+): Promise<IngestResult | undefined> {
+  if ('drop' in where) {
+    deps.logger.debug({ channelId: channel.id, reason: where.drop }, 'inbound message not stored');
+    return undefined;
+  }
+  // What the message referred to and how it was flagged travel with it; mail no person wrote gets no answer.
+  const context = {
+    ...(msg.threading ? { references: msg.threading.references } : {}),
+    ...(msg.flags?.length ? { flags: msg.flags } : {}),
+    ...(msg.automated ? { automated: msg.automated } : {}),
+  };
+  const input: IngestInput = { ...base, attachments, context, noTurn: base.noTurn || msg.automated !== undefined };
+  if ('into' in where) return ingest(deps, { ...input, sessionId: where.into });
+  return ingest(deps, {
+    ...input,
+    channel: { id: channel.id, type: channel.type },
+    identity: { address: msg.from.address },
+    ...(where.open.externalThreadId ? { externalThreadId: where.open.externalThreadId } : {}),
+  });
 }
 
 // Slack wants its answer within 3 s; the directory gets a third of that.

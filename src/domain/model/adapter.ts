@@ -49,10 +49,15 @@ export interface ChannelCapabilities {
   textFormat: 'plain' | 'markdown' | 'html' | 'slack-mrkdwn';
   /** How long after the customer's last message we may still write (WhatsApp: 24 h); null = no window. */
   replyWindowMs: number | null;
+  /** The provider keeps threads of its own (Slack's thread_ts, a call's sid): a session is found by its thread id. */
   threads: boolean;
+  /**
+   * Replies are threaded by headers we write (email: In-Reply-To, References and a reply address carrying the
+   * session's token): dispatch gives each reply its `threading`, and inbound mail finds its session through the
+   * channel server's resolveSession.
+   */
+  threadsByHeaders: boolean;
   attachments: boolean;
-  /** Whether replies are pushed to the provider (false for the REST API: callers read history or webhooks). */
-  pushesReplies: boolean;
   /**
    * What handing a reply to the provider again does when a process died between the provider call and its
    * record, so nobody knows whether it left: `dedupes`, the receiver drops a repeat of our id (web chat; email,
@@ -61,8 +66,6 @@ export interface ChannelCapabilities {
    * decide between sending again, waiting, and asking the adapter (findSent).
    */
   resend: 'dedupes' | 'reports' | 'repeats';
-  /** Voice: replies are spoken in the answer to the provider's next webhook, not pushed (adapter.answerCall). */
-  repliesInAnswer?: boolean;
 }
 
 /** Bytes fetched from the provider (media of an inbound message). */
@@ -142,6 +145,8 @@ export interface AdapterModule<C extends Record<string, unknown> = Record<string
   kind: ChannelKind;
   /** Providers this module speaks for the kind (e.g. `twilio`, `meta`); the first is the default. */
   providers: readonly [string, ...string[]];
+  /** What the console calls it ("WhatsApp (Meta Cloud API)"): the kind, and the provider where it is a third party. */
+  label: string;
   configSchema: z.ZodType<C>;
   /** Config keys holding secrets: stored encrypted, never returned by the API. */
   secretFields: readonly string[];
@@ -154,5 +159,11 @@ export interface AdapterModule<C extends Record<string, unknown> = Record<string
   /** Sub-paths under /webhooks/:channelId to show the admin, by name (inbound, status, voice, events…). */
   webhookPaths: Readonly<Record<string, string>>;
   capabilities: ChannelCapabilities;
+  /**
+   * Every new organization gets one channel of this kind, with this name (the REST API's own, the website's chat).
+   * `builtIn`: the organization's own channel — POST /chat/sessions without a channel opens sessions on it, and the
+   * first one cannot be deleted.
+   */
+  provision?: { name: string; builtIn?: boolean };
   create(config: C, deps: AdapterDeps, channel: ChannelInfo): ChannelAdapter;
 }

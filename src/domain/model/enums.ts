@@ -3,6 +3,8 @@
 /** Channel types, named as in Open's API (`phone_voice`), plus `slack`. */
 export const CHANNEL_KINDS = ['web', 'email', 'phone_voice', 'sms', 'whatsapp', 'slack', 'api'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+/** Other names the admin API accepts for a kind: `phone`, what an admin setting up a Twilio number is likely to type. */
+export const CHANNEL_KIND_ALIASES: Readonly<Record<string, ChannelKind>> = { phone: 'phone_voice' };
 
 export const API_KEY_ROLES = ['admin', 'agent', 'widget'] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];

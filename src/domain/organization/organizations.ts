@@ -5,6 +5,13 @@ import type { Db, Tx } from '../../db/client.ts';
 import { apiKeys, channels, organizations } from '../../db/schema/index.ts';
 import { addDemoKnowledge } from './demo-content.ts';
 import type { ApiKeyRole } from '../model/enums.ts';
+import type { ChannelRegistry } from '../channels/registry.ts';
+
+/** Where organizations are created: the database, and the channels each starts with (the registry's). */
+export interface OrgStore {
+  db: Db;
+  channels: ChannelRegistry;
+}
 
 export interface CreatedOrganization {
   id: string;
@@ -13,21 +20,20 @@ export interface CreatedOrganization {
 }
 
 /**
- * A new tenant with its built-in `api` channel, a `web` chat channel with default settings (the one /demo shows),
- * and a first admin key (given, or generated).
+ * A new tenant with the channels every organization starts with (the registry's provisioned ones: the built-in API
+ * channel, and web chat with default settings, the one /demo shows), and a first admin key (given, or generated).
  */
 export async function createOrganization(
-  db: Db,
+  { db, channels: registry }: OrgStore,
   name: string,
   adminKey?: string,
   opts: { demoContent?: boolean } = {},
 ): Promise<CreatedOrganization> {
   return db.transaction(async (tx) => {
     const [org] = await tx.insert(organizations).values({ name }).returning({ id: organizations.id });
-    await tx.insert(channels).values([
-      { orgId: org!.id, type: 'api', provider: 'api', name: 'API', publicId: newPublicId() },
-      { orgId: org!.id, type: 'web', provider: 'web', name: 'Website', publicId: newPublicId() },
-    ]);
+    await tx
+      .insert(channels)
+      .values(registry.provisioned().map(({ kind, provider, name }) => ({ orgId: org!.id, type: kind, provider, name, publicId: newPublicId() })));
     if (opts.demoContent) await addDemoKnowledge(tx, org!.id);
     const { key } = await insertApiKey(tx, org!.id, 'admin', 'Initial admin key', adminKey);
     return { id: org!.id, name, adminKey: key };
@@ -39,12 +45,12 @@ export async function createOrganization(
  * else a generated one that the caller shows once (it is stored only hashed).
  */
 export async function ensureFirstOrganization(
-  db: Db,
+  store: OrgStore,
   bootstrapKey: string | undefined,
 ): Promise<(CreatedOrganization & { generatedKey: boolean }) | null> {
-  const [row] = await db.select({ n: count() }).from(organizations);
+  const [row] = await store.db.select({ n: count() }).from(organizations);
   if ((row?.n ?? 0) > 0) return null;
-  const org = await createOrganization(db, 'Default', bootstrapKey, { demoContent: true });
+  const org = await createOrganization(store, 'Default', bootstrapKey, { demoContent: true });
   return { ...org, generatedKey: bootstrapKey === undefined };
 }
 

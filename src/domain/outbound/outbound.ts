@@ -4,7 +4,7 @@ import { attachments, messages } from '../../db/schema/index.ts';
 import type { ChannelCapabilities } from '../model/adapter.ts';
 import { attachmentUrl } from '../files/attachment-urls.ts';
 import type { OutboundMessage } from '../model/messages.ts';
-import { replyToken } from '../../../channels/email/server/reply-token.ts';
+import { replyToken } from './reply-token.ts';
 import { splitText } from './split-text.ts';
 
 // What dispatch hands an adapter for one stored reply: its text split to the channel's limit, its files as
@@ -41,7 +41,7 @@ export async function outboundParts(
   }));
   const windowClosed = await replyWindowClosed(ctx, base.sessionId, capabilities);
   // Only channels that thread replies need to know what a reply answers (one query less on every other send).
-  const threading = capabilities.threads ? await replyThreading(ctx, base.sessionId) : undefined;
+  const threading = capabilities.threadsByHeaders ? await replyThreading(ctx, base.sessionId) : undefined;
   const texts = splitText(msg.text ?? '', capabilities.maxTextLength);
   const senderType = msg.sender === 'contact' ? undefined : msg.sender;
   // Files travel with the first part, so a caption and its picture arrive together.

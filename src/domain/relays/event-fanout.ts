@@ -14,7 +14,7 @@ import {
 import { AppError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { JobData } from '../../queue/names.ts';
-import type { Queues } from '../../queue/queues.ts';
+import { type JobName, ORG_WIDE, type Queues } from '../../queue/queues.ts';
 import type { ChannelKind } from '../model/enums.ts';
 import { type Periodic, runEvery } from './periodic.ts';
 
@@ -82,7 +82,7 @@ export async function relayEvents(db: Db, queues: Queues, opts: EventRelayOption
       .filter((e) => e.events.includes('*') || e.events.includes(event.type as WebhookEventType))
       .map((e) => {
         const data = { orgId: event.orgId, eventId: event.id, endpointId: e.id };
-        return { name: (event.channel ?? 'api') as ChannelKind, data, opts: { ...jobOpts, jobId: notifyJobId(data) } };
+        return { name: (event.channel ?? ORG_WIDE) as JobName, data, opts: { ...jobOpts, jobId: notifyJobId(data) } };
       }),
   );
   if (jobs.length > 0) await queues.notify.addBulk(jobs);
@@ -108,7 +108,7 @@ export function startEventRelay(
  * used up its attempts gets exactly one more); a delayed one is promoted; a waiting or active one is left alone;
  * a job Redis no longer has is added again for one attempt.
  */
-export async function requeueNotify(queues: Queues, data: JobData['notify'], channel: ChannelKind): Promise<void> {
+export async function requeueNotify(queues: Queues, data: JobData['notify'], channel: JobName): Promise<void> {
   const jobId = notifyJobId(data);
   try {
     const job = await queues.notify.getJob(jobId);

@@ -9,7 +9,7 @@ import { destination } from '../outbound/dispatch-store.ts';
 // "Typing…" shown to the customer, where their channel has such a thing (the adapter's optional `typing`).
 // Never stored; best effort: a failure is logged and forgotten.
 
-type TypingDeps = Pick<Deps, 'db' | 'secrets' | 'adapterDeps' | 'logger'>;
+type TypingDeps = Pick<Deps, 'db' | 'secrets' | 'adapterDeps' | 'logger' | 'channels'>;
 
 export async function showTyping(deps: TypingDeps, sessionId: string, sender: TypingSender, active = true): Promise<void> {
   try {

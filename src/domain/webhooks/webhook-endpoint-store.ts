@@ -6,7 +6,7 @@ import { channels, events, sessions, type WebhookEventFilter, webhookDeliveries,
 import { ConflictError, NotFoundError } from '../../errors.ts';
 import type { AddressPolicy } from '../../net/address-policy.ts';
 import { assertOutboundUrl } from '../../net/url-check.ts';
-import type { Queues } from '../../queue/queues.ts';
+import { ORG_WIDE, type Queues } from '../../queue/queues.ts';
 import { requeueNotify } from '../relays/event-fanout.ts';
 import { newWebhookSecret } from './webhook-signature.ts';
 
@@ -197,5 +197,5 @@ export async function retryDelivery(ctx: WebhookCtx, orgId: string, endpointId: 
     .where(and(eq(d.endpointId, endpointId), eq(d.eventId, row.eventId), eq(d.status, 'succeeded')))
     .limit(1);
   if (done) throw new ConflictError('This event was already delivered to this endpoint');
-  await requeueNotify(ctx.queues, { orgId, eventId: row.eventId, endpointId }, row.channel ?? 'api');
+  await requeueNotify(ctx.queues, { orgId, eventId: row.eventId, endpointId }, row.channel ?? ORG_WIDE);
 }

@@ -7,7 +7,6 @@ import { buildAdapter } from '../../domain/channels/channel-adapter.ts';
 import { patchChannel } from '../../domain/channels/channel-store.ts';
 import { applyDeliveryUpdates } from '../../domain/outbound/delivery-status.ts';
 import { acceptInbound, type WebhookChannel } from '../../domain/inbound/provider-inbound.ts';
-import { handleCallEvent } from '../../../channels/phone/server/voice-call.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { AppEnv } from '../env.ts';
 import { newRouter } from '../router.ts';
@@ -76,15 +75,17 @@ async function settle(deps: Deps, channel: WebhookChannel, adapter: ChannelAdapt
       return outcome.ack;
     case 'install':
       // An OAuth install (Slack's "Add to Slack"): the new tokens join the channel's config, sealed like any secret.
-      await patchChannel({ db: deps.db, secrets: deps.secrets, adapterDeps: deps.adapterDeps }, channel.orgId, channel.id, { config: outcome.configPatch });
+      await patchChannel(deps, channel.orgId, channel.id, { config: outcome.configPatch });
       deps.logger.info({ channelId: channel.id, keys: Object.keys(outcome.configPatch) }, 'provider install stored');
       return outcome.ack;
     case 'ignored':
       deps.logger.debug({ channelId: channel.id, reason: outcome.reason }, 'webhook ignored');
       return outcome.ack;
     case 'call': {
-      if (!adapter.answerCall) throw new Error(`The ${adapter.kind} adapter reported a call but cannot answer one`);
-      return adapter.answerCall(await handleCallEvent(deps, channel, adapter, outcome.event));
+      // A call step: the channel's server half stores it and decides what to say; the adapter words the answer.
+      const handleCall = deps.channels.server(channel.type)?.handleCall;
+      if (!adapter.answerCall || !handleCall) throw new Error(`The ${adapter.kind} channel reported a call but cannot answer one`);
+      return adapter.answerCall(await handleCall(deps, channel, adapter, outcome.event));
     }
   }
 }

@@ -66,7 +66,8 @@ export function sessionRoutes(deps: Deps) {
     const id = await createSession(deps.db, c.get('auth').orgId, {
       contactId: body.contact_id,
       contact: body.contact ? contactDetails(body.contact) : undefined,
-      channelType: body.channel?.type ?? 'api',
+      // Open's default: a session opened without a channel is on the organization's built-in one.
+      channelType: body.channel?.type ?? deps.channels.builtInKind(),
       customData: body.custom_data,
       verified: body.verified,
     });

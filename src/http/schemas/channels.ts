@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { CHANNEL_KINDS } from '../../domain/model/enums.ts';
+import { CHANNEL_KIND_ALIASES, CHANNEL_KINDS, type ChannelKind } from '../../domain/model/enums.ts';
 import { listQuery } from './common.ts';
 
 // Request and response schemas of /channels* (Switchboard's own admin resource).
@@ -11,11 +11,12 @@ const config = z.record(z.string().max(200), z.unknown());
 
 export const ChannelParams = z.object({ id: id.openapi({ param: { name: 'id', in: 'path' } }) });
 
-/** `phone` is accepted for Open's `phone_voice`: what an admin setting up a Twilio number is likely to type. */
+/** A kind, or one of its aliases (src/domain/model/enums.ts: `phone` for Open's `phone_voice`). */
+const aliases = Object.keys(CHANNEL_KIND_ALIASES);
 const channelType = z
-  .enum([...CHANNEL_KINDS, 'phone'])
-  .transform((t) => (t === 'phone' ? 'phone_voice' : t))
-  .openapi({ description: 'Channel kind; `phone` is an alias of `phone_voice`.' });
+  .enum([...CHANNEL_KINDS, ...aliases] as [string, ...string[]])
+  .transform((t): ChannelKind => CHANNEL_KIND_ALIASES[t] ?? (t as ChannelKind))
+  .openapi({ description: `Channel kind; also accepted: ${aliases.map((a) => `\`${a}\` for \`${CHANNEL_KIND_ALIASES[a]}\``).join(', ')}.` });
 
 export const CreateChannelBody = z
   .strictObject({

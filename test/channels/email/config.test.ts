@@ -45,7 +45,6 @@ describe('email config', () => {
     expect([...emailAdapter.secretFields].sort()).toEqual(['dkim.private_key', 'imap.pass', 'smtp.pass', 'webhook_secret']);
     expect(emailAdapter.webhookPaths).toEqual({ mime: 'mime' });
     expect(emailAdapter.capabilities).toEqual({
-      maxTextLength: 100_000, textFormat: 'markdown', replyWindowMs: null, threads: true, attachments: true, pushesReplies: true, resend: 'dedupes',
     });
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { replyToken, sessionFromReplyToken } from '../../../channels/email/server/reply-token.ts';
+import { replyToken, sessionFromReplyToken } from '../../../src/domain/outbound/reply-token.ts';
 
 const SECRET = 'x'.repeat(32);
 

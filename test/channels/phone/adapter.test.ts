@@ -69,7 +69,6 @@ describe('phone config', () => {
   it('declares the auth token secret, its webhooks and that replies ride in the answer', () => {
     expect(phoneAdapter.secretFields).toEqual(['auth_token']);
     expect(phoneAdapter.webhookPaths).toEqual({ inbound: 'voice', voice: 'voice', status: 'status' });
-    expect(phoneAdapter.capabilities).toMatchObject({ maxTextLength: 3000, threads: true, repliesInAnswer: true, attachments: false });
   });
 });
 

@@ -76,7 +76,6 @@ describe('slack config', () => {
       replyWindowMs: null,
       threads: true,
       attachments: true,
-      pushesReplies: true,
       resend: 'repeats',
     });
   });

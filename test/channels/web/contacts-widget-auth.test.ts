@@ -94,7 +94,7 @@ describe('POST /widget/authenticate-user', () => {
     });
     expect(anonymous.status).toBe(401);
 
-    const other = await createOrganization(t.database.db, 'Other org');
+    const other = await createOrganization(t.deps, 'Other org');
     const theirs = await authenticate({ email: 'visitor@example.com' }, other.adminKey);
     expect(theirs.status).toBe(200);
     expect(await row(theirs.body.contact.id)).toMatchObject({ orgId: other.id, verified: true });

@@ -56,7 +56,6 @@ describe('whatsappMetaAdapter module', () => {
       replyWindowMs: 86_400_000,
       threads: false,
       attachments: true,
-      pushesReplies: true,
       resend: 'reports',
     });
   });

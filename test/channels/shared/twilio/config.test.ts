@@ -113,7 +113,6 @@ describe('module descriptions', () => {
       expect(mod.providers).toEqual(['twilio']);
       expect(mod.secretFields).toEqual(['auth_token', 'api_key_secret']);
       expect(mod.webhookPaths).toEqual({ inbound: 'inbound', status: 'status' });
-      expect(mod.capabilities).toMatchObject({ maxTextLength: 1600, textFormat: 'plain', threads: false, attachments: true, pushesReplies: true });
     }
     expect(smsAdapter.kind).toBe('sms');
     expect(smsAdapter.capabilities.replyWindowMs).toBeNull();

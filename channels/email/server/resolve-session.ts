@@ -1,58 +1,44 @@
 import { and, eq, inArray, or } from 'drizzle-orm';
 import type { Db } from '../../../src/db/client.ts';
 import { events, messages } from '../../../src/db/schema/index.ts';
+import type { InboundChannel, SessionResolution } from '../../../src/domain/model/channel-server.ts';
+import type { InboundMessage } from '../../../src/domain/model/messages.ts';
 import { moveDelivery } from '../../../src/domain/outbound/delivery-status.ts';
-import { type IngestInput, type IngestResult, ingest } from '../../../src/domain/inbound/ingest.ts';
 import { findMailSession, subjectThreadId } from './mail-threading.ts';
-import type { AttachmentRef, InboundMessage } from '../../../src/domain/model/messages.ts';
-import type { ProviderInboundDeps, WebhookChannel } from '../../../src/domain/inbound/provider-inbound.ts';
 
-// A message whose session is found from hints (email): threading rules pick the session; mail no person wrote
-// (auto-replies, bounces, lists, our own) is kept in its thread without an answer and never opens a session; a
-// bounce also fails the message it reports on.
+// Which session a mail belongs to, from its hints (the email channel server's resolveSession): threading rules pick
+// the session; mail no person wrote (auto-replies, bounces, lists, our own) is kept in its thread — core gives it no
+// answer — and never opens a session; a bounce also fails the message it reports on.
 
-export async function acceptHinted(
-  deps: ProviderInboundDeps,
-  channel: WebhookChannel,
+export async function resolveMailSession(
+  ctx: { db: Db; secret: string },
+  channel: InboundChannel,
   msg: InboundMessage,
-  base: Omit<IngestInput, 'channel' | 'sessionId' | 'identity' | 'externalThreadId'>,
-  attachments: AttachmentRef[],
-): Promise<IngestResult | undefined> {
-  const now = new Date();
+): Promise<SessionResolution> {
   // A bounce belongs with the message it reports on, whatever its own headers say.
-  const bounced = msg.bounce ? await applyBounce(deps.db, channel, msg.bounce) : undefined;
-  const sessionId = bounced ?? (await findMailSession(deps.db, deps.config.secret, channel, msg, now));
-  const context = { ...(msg.threading ? { references: msg.threading.references } : {}), ...(msg.flags?.length ? { flags: msg.flags } : {}), ...(msg.automated ? { automated: msg.automated } : {}) };
-  const input: IngestInput = {
-    ...base,
-    attachments,
-    context,
-    noTurn: base.noTurn || msg.automated !== undefined,
-  };
-  if (sessionId) return ingest(deps, { ...input, sessionId });
+  const bounced = msg.bounce ? await applyBounce(ctx.db, channel, msg.bounce) : undefined;
+  const sessionId = bounced ?? (await findMailSession(ctx.db, ctx.secret, channel, msg, new Date()));
+  if (sessionId) return { into: sessionId };
   if (msg.automated) {
     // Nothing to attach it to, and it must not start a conversation: logged for the admin, not a session.
-    await deps.db.insert(events).values({
+    await ctx.db.insert(events).values({
       orgId: channel.orgId,
       type: 'mail.automated_unthreaded',
       data: { channel_id: channel.id, kind: msg.automated, external_id: msg.externalId, from: msg.from.address, subject: msg.subject ?? null },
     });
-    return undefined;
+    return { drop: 'automated mail with no thread to join' };
   }
+  // Subject threading (rule 3) finds the new session again by its normalized subject.
   const key = msg.threading?.subjectKey;
-  return ingest(deps, {
-    ...input,
-    channel: { id: channel.id, type: channel.type },
-    identity: { address: msg.from.address },
-    ...(key ? { externalThreadId: subjectThreadId(key) } : {}),
-  });
+  const threadId = key ? subjectThreadId(key) : msg.externalThreadId;
+  return { open: threadId ? { externalThreadId: threadId } : {} };
 }
 
 /**
  * A delivery report: the outbound message it names (VERP id, else its Message-ID) fails with the reason when the
  * report says it failed (`delayed` is not a failure). Returns that message's session.
  */
-async function applyBounce(db: Db, channel: WebhookChannel, bounce: NonNullable<InboundMessage['bounce']>): Promise<string | undefined> {
+async function applyBounce(db: Db, channel: InboundChannel, bounce: NonNullable<InboundMessage['bounce']>): Promise<string | undefined> {
   const ids = bounce.originalIds.filter((id) => id.length > 0);
   const byOurId = bounce.messageId && /^[0-9a-f-]{36}$/i.test(bounce.messageId) ? eq(messages.id, bounce.messageId) : undefined;
   const byHeader = ids.length ? inArray(messages.externalId, ids) : undefined;
