@@ -48,6 +48,8 @@ export interface Deps {
   channels: ChannelRegistry;
   /** This process's Prometheus registry and instruments (GET /metrics). */
   metrics: Metrics;
+  /** Set when shutdown begins: /readyz answers 503 from then on, so a balancer stops sending work here. */
+  lifecycle: { draining: boolean };
 }
 
 export function createDeps(config: Config, logger: Logger, database: Database, redisUrl: string): Deps {
@@ -88,6 +90,7 @@ export function createDeps(config: Config, logger: Logger, database: Database, r
     limiter: new RateLimiter(redis, config.queuePrefix),
     channels: channelRegistry,
     metrics,
+    lifecycle: { draining: false },
   };
 }
 

@@ -52,6 +52,7 @@ async function main(config: Config, logger: Logger) {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    deps.lifecycle.draining = true;
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => {
       logger.error('shutdown timed out; exiting');

@@ -39,6 +39,21 @@ it('GET /readyz is 503 and names Redis when Redis is unreachable', async () => {
   expect(body.checks.redis).toMatch(/^error: /);
 });
 
+it('GET /readyz is 503 `draining` once shutdown has begun, while /healthz still answers', async () => {
+  const draining = createDeps(t.deps.config, createLogger('silent'), t.database, t.deps.redisUrl);
+  try {
+    const app = createApp(draining);
+    await expect.poll(async () => (await app.request('/readyz')).status, { timeout: 5000 }).toBe(200);
+    draining.lifecycle.draining = true;
+    const res = await app.request('/readyz');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'draining' });
+    expect((await app.request('/healthz')).status).toBe(200);
+  } finally {
+    await closeDeps(draining);
+  }
+});
+
 it('an unknown route is a 404 in Open’s error shape, carrying the request id', async () => {
   const res = await t.app.request('/nope', { headers: { 'x-request-id': 'trace-abc-123' } });
   expect(res.status).toBe(404);

@@ -98,7 +98,8 @@ describe('POST /webhook-endpoints/{id}/deliveries/{delivery_id}/retry', () => {
     expect(await call('POST', `/webhook-endpoints/${ep}/deliveries/${failed}/retry`)).toEqual({ status: 202, body: { success: true } });
     const job = await t.deps.queues.notify.getJob(`notify-${ev}-${ep}`);
     expect(job?.data).toEqual({ orgId: t.orgId, eventId: ev, endpointId: ep });
-    expect(job?.name).toBe('api');
+    // Named after the event's channel; this event has none (organization-wide).
+    expect(job?.name).toBe('organization');
     expect(await job?.getState()).toBe('waiting');
     // A second retry while it waits changes nothing.
     expect((await call('POST', `/webhook-endpoints/${ep}/deliveries/${failed}/retry`)).status).toBe(202);

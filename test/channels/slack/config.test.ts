@@ -75,6 +75,7 @@ describe('slack config', () => {
       textFormat: 'slack-mrkdwn',
       replyWindowMs: null,
       threads: true,
+      threadsByHeaders: false,
       attachments: true,
       resend: 'repeats',
     });

@@ -55,6 +55,7 @@ describe('whatsappMetaAdapter module', () => {
       textFormat: 'plain',
       replyWindowMs: 86_400_000,
       threads: false,
+      threadsByHeaders: false,
       attachments: true,
       resend: 'reports',
     });

@@ -1,0 +1,22 @@
+// `npm run build`: compile the server to dist/ and put beside it what it reads at run time, then stamp the build so
+// `npm start` (scripts/start.sh) knows whether it is stale. Plain Node: it runs before anything is built.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const dist = join(root, 'dist');
+// typescript's exports map hides bin/: find the package root through its package.json.
+const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
+
+rmSync(dist, { recursive: true, force: true });
+execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+// Read by path at run time, relative to the compiled files (the same layout as the source tree).
+const assets = ['package.json', 'migrations', 'src/console/assets', 'channels/web/widget/demo.html'];
+for (const path of assets) {
+  mkdirSync(dirname(join(dist, path)), { recursive: true });
+  cpSync(join(root, path), join(dist, path), { recursive: true });
+}
+writeFileSync(join(dist, '.build-stamp'), `${new Date().toISOString()}\n`);
+process.stdout.write('build: dist/ is ready (node dist/src/main.js)\n');
