@@ -1,7 +1,8 @@
 // `npm run build`: compile the server to dist/ and put beside it what it reads at run time, then stamp the build so
 // `npm start` (scripts/start.sh) knows whether it is stale. Plain Node: it runs before anything is built.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 
@@ -17,6 +18,18 @@ const assets = ['package.json', 'migrations', 'src/console/assets', 'channels/we
 for (const path of assets) {
   mkdirSync(dirname(join(dist, path)), { recursive: true });
   cpSync(join(root, path), join(dist, path), { recursive: true });
+}
+// A migrated empty database for first starts (src/db/client.ts PGLITE_SEED), made by the code just compiled.
+const { openDatabase } = await import(join(dist, 'src/db/client.js'));
+const seedDir = mkdtempSync(join(tmpdir(), 'switchboard-seed-'));
+try {
+  const database = await openDatabase({ pgliteDir: join(seedDir, 'pglite') });
+  await database.migrate();
+  const dump = await database.dump();
+  await database.close();
+  writeFileSync(join(dist, 'pglite-seed.tar.gz'), Buffer.from(await dump.arrayBuffer()));
+} finally {
+  rmSync(seedDir, { recursive: true, force: true });
 }
 writeFileSync(join(dist, '.build-stamp'), `${new Date().toISOString()}\n`);
 process.stdout.write('build: dist/ is ready (node dist/src/main.js)\n');

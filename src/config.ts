@@ -27,6 +27,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./.data'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  PGLITE_SHARED_BUFFERS: z.string().regex(/^\d+(kB|MB|GB)$/, 'a PostgreSQL size, e.g. 32MB').default('32MB'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   PUBLIC_URL: url.optional(),
   SWITCHBOARD_BOOTSTRAP_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -73,6 +74,8 @@ export interface Config {
   readonly host: string;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
+  /** The embedded database's shared_buffers: most of its memory (PostgreSQL's default, 128MB, is ~130 MB of RSS more). */
+  readonly pgliteSharedBuffers: string;
   readonly redisUrl: string | undefined;
   readonly publicUrl: string;
   /** Reverse proxies in front of us that append to X-Forwarded-For (0: use the socket's peer address). */
@@ -158,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     dataDir,
     databaseUrl: e.DATABASE_URL,
+    pgliteSharedBuffers: e.PGLITE_SHARED_BUFFERS,
     redisUrl: e.REDIS_URL,
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     trustProxyHops: e.TRUST_PROXY_HOPS,

@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createFilesOwnerOnly, prepareDataDir } from './data-dir.ts';
-import { openDatabase, pgliteDirFor } from './db/client.ts';
+import { openDatabase, PGLITE_SEED, pgliteDirFor, pgliteExists } from './db/client.ts';
 import { closeDeps, createDeps, type Deps } from './deps.ts';
 import { ensureFirstOrganization } from './domain/organization/organizations.ts';
 import { createApp } from './http/app.ts';
@@ -21,10 +22,16 @@ import { ROLE_PARTS } from './roles/role.ts';
 async function main(config: Config, logger: Logger) {
   const parts = ROLE_PARTS[config.role];
   const managedRedis = config.redisUrl ? undefined : await startManagedRedis({ dataDir: config.dataDir, logger });
+  const opening = Date.now();
+  const pgliteDir = pgliteDirFor(config.dataDir);
+  if (!config.databaseUrl && !pgliteExists(pgliteDir)) {
+    logger.info({ dir: pgliteDir, seeded: existsSync(PGLITE_SEED) }, 'first start: creating the embedded database');
+  }
   const database = await openDatabase(
-    config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: pgliteDirFor(config.dataDir) },
+    config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir, pgliteSharedBuffers: config.pgliteSharedBuffers },
   );
   await database.migrate();
+  logger.info({ database: database.kind, ms: Date.now() - opening }, 'database open and migrated');
   const deps = createDeps(config, logger, database, config.redisUrl ?? managedRedis!.url);
   // The API side creates the first organization (and shows its key); a worker only works on what exists.
   const first = parts.api ? await ensureFirstOrganization(deps, config.bootstrapKey) : null;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -28,6 +28,15 @@ export interface Database {
 }
 
 export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
+/**
+ * A migrated, empty PGlite data dir that `npm run build` dumps beside the compiled code (dist/pglite-seed.tar.gz):
+ * a fresh DATA_DIR starts from it instead of initdb plus every migration (about 0.6 s instead of 2–3 s). Absent when
+ * running from the sources; then a new database is created as usual.
+ */
+export const PGLITE_SEED = resolve(dirname(fileURLToPath(import.meta.url)), '../../pglite-seed.tar.gz');
+
+/** Whether a PGlite data folder holds a database yet (PostgreSQL writes PG_VERSION at initdb). */
+export const pgliteExists = (dir: string) => existsSync(join(dir, 'PG_VERSION'));
 
 export interface DatabaseOptions {
   /** postgres:// URL; without it, embedded PGlite. */
@@ -36,21 +45,28 @@ export interface DatabaseOptions {
   pgliteDir?: string;
   /** A dumped, already-migrated PGlite data dir to start from (fast fresh databases in tests). */
   pgliteLoad?: Blob | File;
+  /** PGlite's shared_buffers (e.g. `32MB`); PostgreSQL's default otherwise. */
+  pgliteSharedBuffers?: string;
   poolSize?: number;
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) return openPostgres(opts.url, opts.poolSize ?? 10);
-  return openPglite(opts.pgliteDir ?? 'memory://', opts.pgliteLoad);
+  return openPglite(opts.pgliteDir ?? 'memory://', opts.pgliteLoad, opts.pgliteSharedBuffers);
 }
 
 /** The default data folder of the embedded database. */
 export const pgliteDirFor = (dataDir: string) => join(dataDir, 'pglite');
 
-async function openPglite(dir: string, loadDataDir?: Blob | File): Promise<Database> {
+async function openPglite(dir: string, loadDataDir?: Blob | File, sharedBuffers?: string): Promise<Database> {
   const onDisk = !dir.startsWith('memory://');
   if (onDisk) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const client = await PGlite.create(dir, loadDataDir ? { loadDataDir } : {});
+  const seed = !loadDataDir && onDisk && !pgliteExists(dir) && existsSync(PGLITE_SEED) ? new Blob([readFileSync(PGLITE_SEED)]) : undefined;
+  const load = loadDataDir ?? seed;
+  const client = await PGlite.create(dir, {
+    ...(load ? { loadDataDir: load } : {}),
+    ...(sharedBuffers ? { postgresqlconf: [`shared_buffers = ${sharedBuffers}`] } : {}),
+  });
   // PGlite chmods the files of a new data dir to 0666 whatever the umask: owner-only again (src/data-dir.ts).
   if (onDisk) restrictTreeToOwner(dir);
   const db = drizzlePglite({ client, schema }) as unknown as Db;
