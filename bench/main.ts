@@ -5,6 +5,7 @@ import { bullmqLatency } from './queue-latency.ts';
 import { replyLatency } from './reply-latency.ts';
 import { machine, type Row, table, writeJson } from './report.ts';
 import { smsRun } from './sms-run.ts';
+import { startupRun } from './startup.ts';
 import { pubsubLatency, widgetLoad } from './widget-load.ts';
 import { bareWsMemory, connectionLimit, GC_ON_SIGNAL, type Held, type Memory, type MemorySample } from './ws-baseline.ts';
 
@@ -15,6 +16,7 @@ import { bareWsMemory, connectionLimit, GC_ON_SIGNAL, type Held, type Memory, ty
 // Web chat (g–j) gets a third: thousands of sockets held, and agent replies fanned out to them.
 // BENCH_ONLY=widget runs only that third one (for working on it) and writes artifacts/bench-widget.json.
 // SMS (k–l) gets a fourth, with a Twilio-protocol peer (bench/sms-run.ts); BENCH_ONLY=sms: artifacts/bench-sms.json.
+// Start-up and memory per role, of the built server (bench/startup.ts); BENCH_ONLY=startup: artifacts/bench-startup.json.
 
 const CONNECTIONS = 50;
 const IN_FLIGHT = 50;
@@ -48,17 +50,19 @@ async function main() {
   const info = machine();
   log(`${info.cores} cores (${info.cpu}), load ${info.loadAvg1m}, node ${info.node}, database ${databaseUrl ? 'postgres' : 'pglite'}`);
 
-  const core = ONLY === 'widget' || ONLY === 'sms' ? undefined : await coreRuns(databaseUrl);
-  const web = ONLY === 'sms' ? undefined : await widgetRun(databaseUrl);
+  const core = ONLY ? undefined : await coreRuns(databaseUrl);
+  const web = ONLY && ONLY !== 'widget' ? undefined : await widgetRun(databaseUrl);
   const results = core?.json.head.results;
-  const sms = ONLY === 'widget' ? undefined : await smsRun(databaseUrl, {
+  const sms = ONLY && ONLY !== 'sms' ? undefined : await smsRun(databaseUrl, {
     withServer: (env, fn) => withServer(databaseUrl, env, fn),
     log,
     burstMs: BURST_MS,
     baselines: results && { echo: results.honoEcho, inserts: results.drizzleInserts, queueLat: results.bullmqAddToCompleted },
   });
 
-  const parts = [core, web, sms];
+  const startup = ONLY && ONLY !== 'startup' ? undefined : await startupRun();
+
+  const parts = [core, web, sms, startup];
   const rows = parts.flatMap((p) => p?.rows ?? []);
   const ratios = parts.flatMap((p) => p?.ratios ?? []);
   const footer = [
@@ -74,6 +78,7 @@ async function main() {
     ...core?.json.tail,
     widget: web?.json,
     sms: sms?.json,
+    startup: startup?.json,
     durationSeconds: (Date.now() - started) / 1000,
   });
   log(`wrote ${file}`);
