@@ -43,7 +43,10 @@ export async function processDispatch(
     if (!adapter) throw new UnrecoverableError(`No adapter for channel type ${dest.channel.type}`);
     const ctx = { db: deps.db, publicUrl: deps.config.publicUrl, secret: deps.config.secret, now: new Date() };
     const to = { address: dest.address, name: dest.name, contactId: dest.contact.id };
-    const base = { sessionId, to, externalThreadId: dest.session.externalThreadId ?? undefined, subject: dest.session.subject ?? undefined };
+    // The provider's thread id goes only to channels whose provider keeps threads (Slack's, a call's sid): a mail
+    // session's subject key is ours, not the provider's.
+    const threadId = adapter.capabilities.threads ? (dest.session.externalThreadId ?? undefined) : undefined;
+    const base = { sessionId, to, externalThreadId: threadId, subject: dest.session.subject ?? undefined };
     const channel = dest.channel.type;
     const count = (outcome: DispatchOutcome) => deps.metrics.dispatches.inc({ channel, outcome });
     for (const msg of due) {

@@ -49,7 +49,10 @@ export interface ChannelCapabilities {
   textFormat: 'plain' | 'markdown' | 'html' | 'slack-mrkdwn';
   /** How long after the customer's last message we may still write (WhatsApp: 24 h); null = no window. */
   replyWindowMs: number | null;
-  /** The provider keeps threads of its own (Slack's thread_ts, a call's sid): a session is found by its thread id. */
+  /**
+   * The provider keeps threads of its own (Slack's thread_ts, a call's sid): inbound messages carry the thread id a
+   * session is found by, and replies are given it back (OutboundMessage.externalThreadId).
+   */
   threads: boolean;
   /**
    * Replies are threaded by headers we write (email: In-Reply-To, References and a reply address carrying the

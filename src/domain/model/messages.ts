@@ -62,6 +62,7 @@ export interface OutboundMessage {
   text: string;
   html?: string;
   attachments: AttachmentRef[];
+  /** The session's provider thread id, for channels whose capabilities say `threads`. */
   externalThreadId?: string;
   subject?: string;
   /** Who wrote the reply: AI replies are marked as automatic where the channel can say so (email's Auto-Submitted). */
