@@ -6,11 +6,8 @@ import { createFilesOwnerOnly, prepareDataDir } from './data-dir.ts';
 import { openDatabase, PGLITE_SEED, pgliteDirFor, pgliteExists } from './db/client.ts';
 import { closeDeps, createDeps, type Deps } from './deps.ts';
 import { ensureFirstOrganization } from './domain/organization/organizations.ts';
-import { createApp } from './http/app.ts';
-import { createProbeApp } from './http/probe-app.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startManagedRedis } from './redis/managed-redis.ts';
-import { startBackground } from './roles/background.ts';
 import { startChannelIngress } from './roles/channel-ingress.ts';
 import { ROLE_PARTS } from './roles/role.ts';
 
@@ -43,8 +40,10 @@ async function main(config: Config, logger: Logger) {
 
   await waitForRedis(deps, logger);
   // The queue workers, relays and sweepers; the once-per-cluster parts are elected among the processes running them.
-  const background = parts.background ? startBackground(deps) : undefined;
-  const app = parts.api ? createApp(deps) : createProbeApp(deps);
+  // Each side's code is loaded only by the processes that run it: a ROLE=api process never loads the workers (the
+  // AI, summaries, dispatch), a ROLE=worker one never the HTTP API (tens of MB each, bench/startup.ts).
+  const background = parts.background ? (await import('./roles/background.ts')).startBackground(deps) : undefined;
+  const app = parts.api ? (await import('./http/app.ts')).createApp(deps) : (await import('./http/probe-app.ts')).createProbeApp(deps);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
     logger.info(
       { url: `http://${config.host}:${info.port}`, role: config.role, database: database.kind, redis: managedRedis ? 'managed' : 'external' },

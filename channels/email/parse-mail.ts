@@ -1,4 +1,4 @@
-import { type ParsedMail, simpleParser } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import type { MailEnvelope, ParseOutcome } from '../../src/domain/model/adapter.ts';
 import type { InboundMessage } from '../../src/domain/model/messages.ts';
 import { classifyAutomated } from './automated.ts';
@@ -12,6 +12,11 @@ import { capText, MAX_TEXT_CHARS, malformedMessage, sha256Id, UNKNOWN_SENDER } f
 import { htmlToNewText, sanitizeMailHtml } from './mail-html.ts';
 import { stripQuotedText } from './strip-quotes.ts';
 import { normalizeReferences, replyTokenOf, subjectKeyOf, verpMessageIdOf } from './threading.ts';
+
+// mailparser (and the MIME stack under it, ~16 MB resident) is loaded with the first mail, not at start-up: an API
+// process with no email traffic does not carry it (README "Start-up and memory").
+let loaded: Promise<typeof import('mailparser')> | undefined;
+const mailparser = () => (loaded ??= import('mailparser'));
 
 // One raw RFC 5322 message → one InboundMessage (docs/email.md), whatever transport brought it. Never throws:
 // unparseable mail becomes a flagged message rather than a lost one.
@@ -33,7 +38,7 @@ export async function parseMail(raw: Uint8Array, ctx: ParseMailContext): Promise
   try {
     // keepCidLinks: inline images are inlined by us, size-capped (cid-images.ts); text: our own HTML → text, so
     // that quote containers can be dropped first.
-    parsed = await simpleParser(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), {
+    parsed = await (await mailparser()).simpleParser(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), {
       keepDeliveryStatus: true,
       keepCidLinks: true,
       skipHtmlToText: true,
