@@ -2,7 +2,7 @@ import { and, eq, inArray, or } from 'drizzle-orm';
 import type { Db } from '../../../src/db/client.ts';
 import { events, messages } from '../../../src/db/schema/index.ts';
 import { moveDelivery } from '../../../src/domain/outbound/delivery-status.ts';
-import { type IngestInput, type IngestResult, ingest } from '../../../src/domain/inbound/ingest.ts';
+import { type IngestResult, type SenderFields, ingest } from '../../../src/domain/inbound/ingest.ts';
 import { findMailSession, subjectThreadId } from './mail-threading.ts';
 import type { AttachmentRef, InboundMessage } from '../../../src/domain/model/messages.ts';
 import type { ProviderInboundDeps, WebhookChannel } from '../../../src/domain/inbound/provider-inbound.ts';
@@ -15,7 +15,7 @@ export async function acceptHinted(
   deps: ProviderInboundDeps,
   channel: WebhookChannel,
   msg: InboundMessage,
-  base: Omit<IngestInput, 'channel' | 'sessionId' | 'identity' | 'externalThreadId'>,
+  base: SenderFields,
   attachments: AttachmentRef[],
 ): Promise<IngestResult | undefined> {
   const now = new Date();
@@ -23,13 +23,13 @@ export async function acceptHinted(
   const bounced = msg.bounce ? await applyBounce(deps.db, channel, msg.bounce) : undefined;
   const sessionId = bounced ?? (await findMailSession(deps.db, deps.config.secret, channel, msg, now));
   const context = { ...(msg.threading ? { references: msg.threading.references } : {}), ...(msg.flags?.length ? { flags: msg.flags } : {}), ...(msg.automated ? { automated: msg.automated } : {}) };
-  const input: IngestInput = {
+  const input: SenderFields = {
     ...base,
     attachments,
     context,
     noTurn: base.noTurn || msg.automated !== undefined,
   };
-  if (sessionId) return ingest(deps, { ...input, sessionId });
+  if (sessionId) return ingest(deps, { kind: 'into-session', ...input, sessionId });
   if (msg.automated) {
     // Nothing to attach it to, and it must not start a conversation: logged for the admin, not a session.
     await deps.db.insert(events).values({
@@ -41,6 +41,7 @@ export async function acceptHinted(
   }
   const key = msg.threading?.subjectKey;
   return ingest(deps, {
+    kind: 'from-channel',
     ...input,
     channel: { id: channel.id, type: channel.type },
     identity: { address: msg.from.address },

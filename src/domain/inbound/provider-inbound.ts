@@ -49,6 +49,7 @@ export async function acceptInbound(
   // Mail finds its session from hints (references, reply token, subject), not from a provider thread id.
   if (msg.threading || msg.automated || msg.bounce) return acceptHinted(deps, channel, msg, base, attachments);
   const result = await ingest(deps, {
+    kind: 'from-channel',
     ...base,
     channel: { id: channel.id, type: channel.type },
     identity: { address: msg.from.address },
@@ -60,7 +61,7 @@ export async function acceptInbound(
     await setOptedOut(deps.db, channel.orgId, result.contactId, channel.type, msg.control === 'opt_out');
   }
   if (msg.autoReply) {
-    await ingest(deps, { orgId: channel.orgId, sessionId: result.sessionId, sender: 'system', text: msg.autoReply });
+    await ingest(deps, { kind: 'system', orgId: channel.orgId, sessionId: result.sessionId, text: msg.autoReply });
   }
   return result;
 }
