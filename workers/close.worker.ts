@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import { and, asc, desc, eq } from 'drizzle-orm';
 import { contacts, events, knowledge, messages, sessions } from '../src/db/schema/index.ts';
 import type { ChannelKind } from '../src/domain/model/enums.ts';
+import { writeHistory } from '../src/domain/sessions/message-writer.ts';
 import { computeInsights } from '../src/domain/handling/insights.ts';
 import type { JobData } from '../src/queue/names.ts';
 import type { WorkerDeps } from './worker-deps.ts';
@@ -28,9 +29,8 @@ async function closeIfInactive(deps: WorkerDeps, sessionId: string, afterMessage
     if (last?.id !== afterMessageId) return false;
     const now = new Date();
     await tx.update(sessions).set({ status: 'closed_resolved', aiClosureType: 'assumed_resolved', closedAt: now, updatedAt: now }).where(eq(sessions.id, sessionId));
-    await tx.insert(messages).values({
-      orgId: s.orgId, sessionId, channelId: s.channelId, direction: 'out', sender: 'system', type: 'event',
-      eventType: 'status_changed', text: 'Closed after inactivity (assumed resolved)', context: { from: 'open', to: 'closed_resolved' },
+    await writeHistory(tx, s, {
+      eventType: 'status_changed', sender: 'system', text: 'Closed after inactivity (assumed resolved)', context: { from: 'open', to: 'closed_resolved' },
     });
     const data = { session_id: sessionId, closed_by: 'ai', ai_resolution_status: 'assumed_resolved' };
     await tx.insert(events).values({ orgId: s.orgId, sessionId, type: 'conversation.closed', data });

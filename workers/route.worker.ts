@@ -1,9 +1,9 @@
 import type { Job } from 'bullmq';
 import { and, eq } from 'drizzle-orm';
-import { agents, events, messages, sessions } from '../src/db/schema/index.ts';
+import { agents, events, sessions } from '../src/db/schema/index.ts';
 import { loadAiSettings } from '../src/domain/organization/ai-settings.ts';
 import type { ChannelKind } from '../src/domain/model/enums.ts';
-import { messageRow } from '../src/domain/inbound/ingest-rows.ts';
+import { writeHistory, writeNotice } from '../src/domain/sessions/message-writer.ts';
 import { enqueueCommitted } from '../src/domain/relays/outbox.ts';
 import { pickAgent } from '../src/domain/handling/routing.ts';
 import type { JobData } from '../src/queue/names.ts';
@@ -23,9 +23,8 @@ export async function processRoute(job: Job<JobData['route'], unknown, ChannelKi
     if (pick) {
       await tx.update(sessions).set({ assigneeId: pick.agentId, updatedAt: new Date() }).where(eq(sessions.id, s.id));
       const [agent] = await tx.select({ name: agents.name }).from(agents).where(eq(agents.id, pick.agentId));
-      await tx.insert(messages).values({
-        orgId, sessionId, channelId: s.channelId, direction: 'out', sender: 'system', type: 'event',
-        eventType: 'human_agent_joined', agentId: pick.agentId, senderName: agent?.name ?? null,
+      await writeHistory(tx, s, {
+        eventType: 'human_agent_joined', sender: 'system', agentId: pick.agentId, senderName: agent?.name ?? null,
         text: `${agent?.name ?? 'An agent'} joined the conversation`,
       });
       await tx.insert(events).values({ orgId, sessionId, type: 'conversation.assigned', data: { session_id: sessionId, assignee_id: pick.agentId, team_id: s.teamId } });
@@ -33,13 +32,10 @@ export async function processRoute(job: Job<JobData['route'], unknown, ChannelKi
     }
     const [told] = await tx.select({ id: events.id }).from(events).where(and(eq(events.sessionId, sessionId), eq(events.type, 'conversation.queued'))).limit(1);
     if (told) return { outcome: 'waiting' } as const;
-    const input = { orgId, sessionId, sender: 'system' as const, text: settings.queue_message };
-    const [notice] = await tx.insert(messages).values(messageRow(input, { sessionId, channelId: s.channelId })).returning({ id: messages.id });
-    await tx.insert(events).values({ orgId, sessionId, type: 'conversation.queued', data: { session_id: sessionId, team_id: s.teamId } });
-    return { outcome: 'waiting', noticeId: notice!.id } as const;
+    const line = { orgId, sessionId, channel: { id: s.channelId, type: job.name }, sender: 'system' as const, text: settings.queue_message };
+    const notice = await writeNotice(tx, line, { type: 'conversation.queued', data: { team_id: s.teamId } });
+    return { outcome: 'waiting', notice } as const;
   });
-  if ('noticeId' in result && result.noticeId) {
-    await enqueueCommitted(deps, [{ queue: 'dispatch', orgId, sessionId, messageId: result.noticeId, channel: job.name }]);
-  }
+  if ('notice' in result && result.notice?.job) await enqueueCommitted(deps, [result.notice.job]);
   return result.outcome;
 }

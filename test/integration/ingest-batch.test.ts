@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const send = (sessionId: string, i: number, extra: object = {}) =>
-  ingest(t.deps, { orgId: t.orgId, sessionId, sender: 'contact', text: `m${i}`, sessionCustomData: { n: i }, ...extra });
+  ingest(t.deps, { kind: 'into-session', orgId: t.orgId, sessionId, sender: 'contact', text: `m${i}`, sessionCustomData: { n: i }, ...extra });
 
 describe('group commit', () => {
   it('writes 120 concurrent messages into 4 sessions with exact counts, last custom_data and one turn each', async () => {
@@ -46,7 +46,7 @@ describe('group commit', () => {
     const other = await createOrganization(t.deps, 'Other org');
     const results = await Promise.allSettled([
       send(sessionIds[0]!, 1000),
-      ingest(t.deps, { orgId: other.id, sessionId: sessionIds[1]!, sender: 'contact', text: 'intruder' }),
+      ingest(t.deps, { kind: 'into-session', orgId: other.id, sessionId: sessionIds[1]!, sender: 'contact', text: 'intruder' }),
       send(sessionIds[2]!, 1001),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);

@@ -26,7 +26,7 @@ beforeAll(async () => {
   database = await freshDatabase();
   deps = createDeps(config(freshQueuePrefix()), logger, database, redisUrl());
   orgId = (await createOrganization(deps, 'Ingest org')).id;
-  const [row] = await database.db.select().from(channels).where(eq(channels.orgId, orgId));
+  const [row] = await database.db.select().from(channels).where(and(eq(channels.orgId, orgId), eq(channels.type, 'api')));
   channel = { id: row!.id, type: 'api' };
 });
 
@@ -37,6 +37,7 @@ afterAll(async () => {
 });
 
 const inbound = (externalId: string, address = '+15550001111', text = 'hello'): IngestInput => ({
+  kind: 'from-channel',
   orgId,
   channel,
   identity: { address },
@@ -127,8 +128,8 @@ describe('ingest', () => {
   it('gives an agent reply committed while Redis is down its dispatch job through the relay, and a note none', async () => {
     const first = await ingest(deps, inbound('ext-agent-session', '+15550005555'));
     const down = createDeps(config(deps.config.queuePrefix), logger, database, 'redis://127.0.0.1:1');
-    const reply = await ingest(down, { orgId, channel, sessionId: first.sessionId, sender: 'agent', text: 'On it!' });
-    const note = await ingest(down, { orgId, channel, sessionId: first.sessionId, sender: 'agent', text: 'vip', private: true });
+    const reply = await ingest(down, { kind: 'into-session', orgId, sessionId: first.sessionId, sender: 'agent', text: 'On it!' });
+    const note = await ingest(down, { kind: 'into-session', orgId, sessionId: first.sessionId, sender: 'agent', text: 'vip', private: true });
     await closeDeps(down);
     const [row] = await database.db.select().from(messages).where(eq(messages.id, reply.messageId));
     expect(row).toMatchObject({ direction: 'out', deliveryStatus: 'queued', turnState: 'none' });

@@ -51,7 +51,7 @@ async function newOrg() {
   const [api] = await database.db.select().from(channels).where(eq(channels.orgId, org.id));
   const contact = { name: 'Ada', email: 'ada@example.com' };
   const channel = { id: api!.id, type: 'api' as const };
-  const say = (text: string) => ingest(deps, { orgId: org.id, channel, identity: { address: 'ada-1' }, contact, sender: 'contact', text });
+  const say = (text: string) => ingest(deps, { kind: 'from-channel', orgId: org.id, channel, identity: { address: 'ada-1' }, contact, sender: 'contact', text });
   return { orgId: org.id, say };
 }
 

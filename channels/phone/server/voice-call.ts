@@ -32,6 +32,7 @@ export async function handleCallEvent(
     case 'start': {
       // The greeting opens the call's session and is the first line of its transcript.
       await ingest(deps, {
+        kind: 'from-channel',
         orgId: channel.orgId,
         channel: { id: channel.id, type: channel.type },
         identity: { address: event.from.address },
@@ -62,9 +63,9 @@ export async function handleCallEvent(
       if (session) {
         const attachments = await storeInboundMedia(adapter, deps.blobs, deps.logger, event.message.attachments);
         await ingest(deps, {
+          kind: 'system',
           orgId: channel.orgId,
           sessionId: session.id,
-          sender: 'system',
           externalId: event.message.externalId,
           text: event.message.text,
           attachments,

@@ -46,6 +46,7 @@ export async function acceptVisitorMessage(deps: AcceptDeps, channel: WebChannel
   await checkMessageRate(deps, channel, visitor, m.ip);
   const attachments = await storeUploads(deps.blobs, m.files ?? [], channel.config.files);
   const result = await ingest(deps, {
+    kind: 'from-channel',
     orgId: channel.orgId,
     channel: { id: channel.id, type: 'web' },
     contactId: visitor.contactId,

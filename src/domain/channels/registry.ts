@@ -38,9 +38,10 @@ export class ChannelRegistry {
 
   /** The channels every new organization starts with (the API's own, the website's chat), default providers. */
   provisioned(): { kind: ChannelKind; provider: string; name: string }[] {
-    return this.allModules().flatMap(({ kind, module }) =>
-      module.provision && this.adapterFor(kind) === module ? [{ kind, provider: module.providers[0], name: module.provision.name }] : [],
-    );
+    const mods = this.allModules().filter(({ kind, module }) => module.provision && this.adapterFor(kind) === module);
+    // The built-in one first: it is the organization's first channel.
+    mods.sort((a, b) => Number(Boolean(b.module.provision?.builtIn)) - Number(Boolean(a.module.provision?.builtIn)));
+    return mods.map(({ kind, module }) => ({ kind, provider: module.providers[0], name: module.provision!.name }));
   }
 
   /** The kind of the organization's built-in channel: sessions opened over the API without a channel go there. */

@@ -1,10 +1,10 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { ResponderOutput } from '../../ai/responder.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import { events, messages, sessions } from '../../db/schema/index.ts';
 import type { MessageJobRef } from '../../queue/enqueue.ts';
 import type { ChannelKind } from '../model/enums.ts';
-import { messageRow } from '../inbound/ingest-rows.ts';
+import { type WrittenLine, writeHistory, writeLines } from '../sessions/message-writer.ts';
 import type { SessionRow } from './turn-context.ts';
 
 // The end of a turn, in one transaction: the customer's pending messages are marked done together with what
@@ -39,11 +39,13 @@ export async function completeTurn(
     if (outcome.type === 'human_owns') return effects;
 
     if (outcome.type === 'reply' || outcome.type === 'resolved') {
-      effects.replyId = await addAiReply(tx, s, outcome.text);
-      effects.dispatch.push({ queue: 'dispatch', orgId: s.orgId, sessionId: s.id, messageId: effects.replyId, channel });
+      const reply = await addAiReply(tx, s, channel, outcome.text);
+      effects.replyId = reply.messageId;
+      if (reply.job) effects.dispatch.push(reply.job);
     }
     if (outcome.type === 'resolved') {
-      await addHistory(tx, s, 'ai_resolved_issue', 'The customer confirmed the issue is resolved');
+      const text = 'The customer confirmed the issue is resolved';
+      await writeHistory(tx, s, { eventType: 'ai_resolved_issue', sender: 'system', text });
       await tx
         .update(sessions)
         .set({ status: 'closed_resolved', aiClosureType: 'resolved', closedAt: new Date(), updatedAt: new Date() })
@@ -52,7 +54,7 @@ export async function completeTurn(
       effects.closed = true;
     }
     if (outcome.type === 'handoff') {
-      await addHistory(tx, s, 'handoff', outcome.why, { reason: outcome.reason });
+      await writeHistory(tx, s, { eventType: 'handoff', sender: 'system', text: outcome.why, context: { reason: outcome.reason } });
       await tx
         .update(sessions)
         .set({
@@ -71,32 +73,11 @@ export async function completeTurn(
   });
 }
 
-async function addAiReply(tx: Tx, s: SessionRow, text: string): Promise<string> {
-  const input = { orgId: s.orgId, sessionId: s.id, sender: 'ai' as const, text };
-  const [row] = await tx
-    .insert(messages)
-    .values(messageRow(input, { sessionId: s.id, channelId: s.channelId }))
-    .returning({ id: messages.id });
-  await tx
-    .update(sessions)
-    .set({ lastMessageAt: new Date(), updatedAt: new Date(), messageCount: sql`${sessions.messageCount} + 1` })
-    .where(eq(sessions.id, s.id));
-  await logEvent(tx, s, 'conversation.ai_response', { message_id: row!.id });
-  return row!.id;
-}
-
-async function addHistory(tx: Tx, s: SessionRow, eventType: 'handoff' | 'ai_resolved_issue', text: string, context?: object) {
-  await tx.insert(messages).values({
-    orgId: s.orgId,
-    sessionId: s.id,
-    channelId: s.channelId,
-    direction: 'out',
-    sender: 'system',
-    type: 'event',
-    eventType,
-    text,
-    context: (context ?? null) as Record<string, unknown> | null,
-  });
+/** The AI's answer: a line of the conversation (counted, announced), dispatched after the commit. */
+async function addAiReply(tx: Tx, s: SessionRow, channel: ChannelKind, text: string): Promise<WrittenLine> {
+  const line = { orgId: s.orgId, sessionId: s.id, channel: { id: s.channelId, type: channel }, sender: 'ai' as const, text };
+  const [reply] = await writeLines(tx, [line]);
+  return reply!;
 }
 
 async function logEvent(tx: Tx, s: SessionRow, type: string, data: Record<string, unknown>) {

@@ -1,32 +1,32 @@
-import { randomUUID } from 'node:crypto';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import { channels, events, messages, sessions } from '../../db/schema/index.ts';
+import { channels, sessions } from '../../db/schema/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
+import type { MessageJobRef } from '../../queue/enqueue.ts';
 import type { Queues } from '../../queue/queues.ts';
-import type { CustomData } from '../contacts/custom-data.ts';
-import type { IngestInput, IngestResult } from './ingest.ts';
-import { eventNameFor, jobFor, messageRow } from './ingest-rows.ts';
+import { type IngestInput, type IngestResult, type IntoSession, type SystemLine, toLine } from './ingest-input.ts';
 import { type EnqueuedMarker, enqueueCommitted } from '../relays/outbox.ts';
+import { writeLines } from '../sessions/message-writer.ts';
 
 // Group commit. Per-request transactions cap durable ingest at the database's statement rate (PGlite runs one
 // statement at a time). Messages into known, open sessions that arrive while a batch is being written wait and
 // go together: one transaction, a handful of multi-row statements for the whole batch, whatever its size.
 
+type Batchable = IntoSession | SystemLine;
+
 /** The shape the batch writes: a message into a known session, with nothing else to resolve or change. */
-export function isBatchable(input: IngestInput): boolean {
+export function isBatchable(input: IngestInput): input is Batchable {
   return (
-    input.sessionId !== undefined &&
+    input.kind !== 'from-channel' &&
     input.externalId === undefined &&
-    input.contact === undefined &&
-    input.identity === undefined &&
+    (input.kind === 'system' || input.contact === undefined) &&
     !input.attachments?.length
   );
 }
 
 interface Pending {
-  input: IngestInput & { sessionId: string };
+  input: Batchable;
   resolve(r: IngestResult | undefined): void;
   reject(err: unknown): void;
 }
@@ -53,9 +53,9 @@ export class IngestBatcher {
     private readonly maxBatch = 200,
   ) {}
 
-  submit(input: IngestInput): Promise<IngestResult | undefined> {
+  submit(input: Batchable): Promise<IngestResult | undefined> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ input: input as Pending['input'], resolve, reject });
+      this.#queue.push({ input, resolve, reject });
       if (this.#running < this.inFlight) void this.#drain();
     });
   }
@@ -69,12 +69,7 @@ export class IngestBatcher {
       const batch = this.#queue.splice(0, this.maxBatch);
       if (batch.length === 0) break;
       try {
-        const outcomes = await this.deps.db.transaction((tx) => writeBatch(tx, batch.map((p) => p.input)));
-        const jobs = batch.flatMap((p, i) => {
-          const o = outcomes[i];
-          const job = o && !(o instanceof Error) ? jobFor(p.input, o) : undefined;
-          return job ? [job] : [];
-        });
+        const { outcomes, jobs } = await this.deps.db.transaction((tx) => writeBatch(tx, batch.map((p) => p.input)));
         await enqueueCommitted(this.deps, jobs);
         batch.forEach((p, i) => {
           const o = outcomes[i]!;
@@ -93,7 +88,7 @@ export class IngestBatcher {
 
 type Outcome = IngestResult | NotFoundError | undefined;
 
-async function writeBatch(tx: Tx, inputs: Pending['input'][]): Promise<Outcome[]> {
+async function writeBatch(tx: Tx, inputs: Batchable[]): Promise<{ outcomes: Outcome[]; jobs: MessageJobRef[] }> {
   const found = await tx
     .select({
       id: sessions.id,
@@ -108,61 +103,25 @@ async function writeBatch(tx: Tx, inputs: Pending['input'][]): Promise<Outcome[]
     .for('update', { of: sessions });
   const byId = new Map(found.map((s) => [s.id, s]));
 
-  const outcomes: Outcome[] = inputs.map((input) => {
+  const places = inputs.map((input) => {
     const s = byId.get(input.sessionId);
     if (!s || s.orgId !== input.orgId) return new NotFoundError('Chat session');
     // Reopening writes a status change first: the single path does that.
-    if (input.sender === 'contact' && s.status !== 'open') return undefined;
-    const result: IngestResult = {
-      messageId: randomUUID(),
-      sessionId: s.id,
-      contactId: s.contactId,
-      channel: s.channel,
-      duplicate: false,
-      sessionCreated: false,
-    };
-    return result;
+    if (input.kind === 'into-session' && input.sender === 'contact' && s.status !== 'open') return undefined;
+    return s;
   });
-  const written = inputs.flatMap((input, i) => {
-    const o = outcomes[i];
-    return o && !(o instanceof Error) ? [{ input, r: o }] : [];
+  const toWrite = inputs.flatMap((input, i) => {
+    const s = places[i];
+    return s && !(s instanceof Error) ? [{ i, s, line: toLine(input, { sessionId: s.id, channel: s.channel }) }] : [];
   });
-  if (written.length === 0) return outcomes;
-
-  await tx
-    .insert(messages)
-    .values(written.map(({ input, r }) => messageRow(input, { sessionId: r.sessionId, channelId: r.channel.id, id: r.messageId })));
-  await tx.insert(events).values(
-    written.map(({ input, r }) => ({
-      orgId: input.orgId,
-      sessionId: r.sessionId,
-      type: eventNameFor(input),
-      data: { session_id: r.sessionId, message_id: r.messageId },
-    })),
-  );
-  await touchSessions(tx, written.map((w) => w.input));
-  return outcomes;
-}
-
-/** One UPDATE for all sessions of the batch: counts added, activity time, custom_data patches merged in order. */
-async function touchSessions(tx: Tx, inputs: Pending['input'][]): Promise<void> {
-  const per = new Map<string, { n: number; customData: CustomData }>();
-  for (const input of inputs) {
-    const entry = per.get(input.sessionId) ?? { n: 0, customData: {} };
-    entry.n += 1;
-    Object.assign(entry.customData, input.sessionCustomData);
-    per.set(input.sessionId, entry);
-  }
-  const now = new Date().toISOString();
-  const rows = [...per].map(
-    ([id, e]) => sql`(${id}::uuid, ${e.n}::int, ${JSON.stringify(e.customData)}::jsonb)`,
-  );
-  await tx.execute(sql`
-    update ${sessions} as s
-    set message_count = s.message_count + v.n,
-        custom_data = s.custom_data || v.custom_data,
-        last_message_at = ${now}::timestamptz,
-        updated_at = ${now}::timestamptz
-    from (values ${sql.join(rows, sql`, `)}) as v(id, n, custom_data)
-    where s.id = v.id`);
+  // No external ids in a batch, so every line is written.
+  const written = await writeLines(tx, toWrite.map((w) => w.line));
+  const outcomes: Outcome[] = places.map((s) => (s instanceof Error ? s : undefined));
+  const jobs: MessageJobRef[] = [];
+  toWrite.forEach(({ i, s }, k) => {
+    const { messageId, job } = written[k]!;
+    outcomes[i] = { messageId, sessionId: s.id, contactId: s.contactId, channel: s.channel, duplicate: false, sessionCreated: false };
+    if (job) jobs.push(job);
+  });
+  return { outcomes, jobs };
 }

@@ -1,62 +1,21 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import { attachments, channels, events, messages, sessions } from '../../db/schema/index.ts';
+import { channels, messages, sessions } from '../../db/schema/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
+import type { MessageJobRef } from '../../queue/enqueue.ts';
 import type { Queues } from '../../queue/queues.ts';
-import { type ContactDetails, findOrCreateContact, resolveIdentity, updateContactDetails } from '../contacts/contacts.ts';
-import type { CustomData } from '../contacts/custom-data.ts';
-import type { ChannelKind, MessageSender } from '../model/enums.ts';
+import { findOrCreateContact, resolveIdentity, updateContactDetails } from '../contacts/contacts.ts';
+import type { MessageSender } from '../model/enums.ts';
 import { type IngestBatcher, isBatchable } from './ingest-batch.ts';
-import { eventNameFor, jobFor, messageRow } from './ingest-rows.ts';
-import type { AttachmentRef } from '../model/messages.ts';
+import { type FromChannel, type IngestInput, type IngestResult, type IntoSession, type SystemLine, toLine } from './ingest-input.ts';
 import { type EnqueuedMarker, enqueueCommitted } from '../relays/outbox.ts';
+import { writeLines } from '../sessions/message-writer.ts';
 import { changeStatus } from '../sessions/session-commands.ts';
 import { findCurrentSession, openSession } from '../sessions/session-store.ts';
 
-export interface IngestInput {
-  orgId: string;
-  /** Required unless `sessionId` is given (then it is the session's channel). */
-  channel?: { id: string; type: ChannelKind } | undefined;
-  /** A known session (Sessions API); otherwise found or opened from the sender's identity. */
-  sessionId?: string | undefined;
-  /** The channel-native address of the sender (phone number, email, Slack user…). */
-  identity?: { address: string } | undefined;
-  /** A known contact (when there is no identity to resolve). */
-  contactId?: string | undefined;
-  contact?: ContactDetails | undefined;
-  sender: MessageSender;
-  agentId?: string | undefined;
-  senderName?: string | undefined;
-  /** The provider's message id: a second message with the same one on the channel is a duplicate. */
-  externalId?: string | undefined;
-  externalThreadId?: string | undefined;
-  subject?: string | undefined;
-  text: string;
-  html?: string | undefined;
-  attachments?: AttachmentRef[] | undefined;
-  /** An agent's internal note. */
-  private?: boolean | undefined;
-  /** A customer message that needs no AI turn (an SMS STOP / START / HELP keyword). */
-  noTurn?: boolean | undefined;
-  /** Kept on the message for agents and later replies (a mail's References, parse flags). */
-  context?: Record<string, unknown> | undefined;
-  /** A reply already delivered by the act of storing it (a call's greeting, spoken in the webhook's answer). */
-  delivered?: boolean | undefined;
-  sessionCustomData?: CustomData | undefined;
-  raw?: unknown;
-  sentAt?: Date | undefined;
-}
-
-export interface IngestResult {
-  messageId: string;
-  sessionId: string;
-  contactId: string;
-  channel: { id: string; type: ChannelKind };
-  duplicate: boolean;
-  sessionCreated: boolean;
-}
+export type { FromChannel, IngestInput, IngestResult, IntoSession, MessageFields, SenderFields, SystemLine } from './ingest-input.ts';
 
 export interface IngestDeps {
   db: Db;
@@ -71,19 +30,20 @@ export interface IngestDeps {
 /**
  * The one sink for every accepted message, from the API and from every adapter.
  * 1. One transaction: contact identity → session (found, opened, or reopened by its contact) → message, unique
- *    per (channel, external id). Concurrent simple messages share a transaction (group commit, ingest-batch.ts).
+ *    per (channel, external id), written by the message writer (src/domain/sessions/message-writer.ts).
+ *    Concurrent simple messages share a transaction (group commit, ingest-batch.ts).
  * 2. After commit, a customer message gets its turn job and an agent's reply its dispatch job (ids only).
  *    If Redis cannot take it, the relay will (src/domain/relays/outbox.ts).
  * When this resolves, the message survives the death of every process.
  */
 export async function ingest(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
+  const sender = input.kind === 'system' ? 'system' : input.sender;
   // The batcher enqueues its batch's jobs itself, in one call after its commit.
   const batched = isBatchable(input) ? await deps.batcher.submit(input) : undefined;
-  if (batched) return countIngested(deps, input.sender, batched);
-  const result = await commit(deps.db, input, new Date(Date.now() - deps.config.sessions.reopenWindowMs));
-  const job = result.duplicate ? undefined : jobFor(input, result);
+  if (batched) return countIngested(deps, sender, batched);
+  const { result, job } = await commit(deps.db, input, new Date(Date.now() - deps.config.sessions.reopenWindowMs));
   if (job) await enqueueCommitted(deps, [job]);
-  return countIngested(deps, input.sender, result);
+  return countIngested(deps, sender, result);
 }
 
 /** Counts customer messages, stored or recognised as repeats, by channel kind (GET /metrics). */
@@ -94,83 +54,98 @@ export function countIngested(deps: Pick<IngestDeps, 'metrics'>, sender: Message
   return result;
 }
 
-class DuplicateRace extends Error {}
+interface Committed {
+  result: IngestResult;
+  job?: MessageJobRef | undefined;
+}
+
+/** Where the message goes: its session, that session's contact and channel. */
+interface Placed {
+  sessionId: string;
+  contactId: string;
+  channel: IngestResult['channel'];
+  sessionCreated: boolean;
+}
+
+class DuplicateRace extends Error {
+  constructor(readonly channelId: string) {
+    super('a concurrent copy of the message committed first');
+  }
+}
 
 /** One transaction; a lost race on the dedupe key is the duplicate it is, not an error. */
-async function commit(db: Db, input: IngestInput, reopenSince: Date): Promise<IngestResult> {
+async function commit(db: Db, input: IngestInput, reopenSince: Date): Promise<Committed> {
   try {
     return await db.transaction((tx) => commitMessage(tx, input, reopenSince));
   } catch (err) {
     if (!(err instanceof DuplicateRace) || input.externalId === undefined) throw err;
-    const existing = await db.transaction((tx) => findByExternalId(tx, input.channel!.id, input.externalId!));
+    const { channelId } = err;
+    const existing = await db.transaction((tx) => findByExternalId(tx, channelId, input.externalId!));
     if (!existing) throw err;
-    return { ...existing, duplicate: true, sessionCreated: false };
+    return { result: { ...existing, duplicate: true, sessionCreated: false } };
   }
 }
 
-async function commitMessage(tx: Tx, input: IngestInput, reopenSince: Date): Promise<IngestResult> {
-  const { orgId } = input;
-  const known = input.sessionId === undefined ? undefined : await lockKnownSession(tx, input, input.sessionId);
-  const channel = known?.channel ?? input.channel;
-  if (!channel) throw new Error('ingest needs a channel or a session');
-  if (input.externalId !== undefined) {
-    const existing = await findByExternalId(tx, channel.id, input.externalId);
-    if (existing) return { ...existing, duplicate: true, sessionCreated: false };
+async function commitMessage(tx: Tx, input: IngestInput, reopenSince: Date): Promise<Committed> {
+  if (input.kind === 'from-channel') {
+    const stored = await storedCopy(tx, input.channel.id, input.externalId);
+    return stored ?? write(tx, input, await findOrOpenSession(tx, input, reopenSince));
   }
+  const known = await lockKnownSession(tx, input);
+  const stored = await storedCopy(tx, known.channel.id, input.externalId);
+  if (stored) return stored;
+  if (input.kind === 'into-session' && input.contact) await updateContactDetails(tx, input.orgId, known.contactId, input.contact);
+  return write(tx, input, known);
+}
 
-  let sessionCreated = false;
-  let sessionId: string;
-  let contactId: string;
-  if (known) {
-    ({ sessionId, contactId } = known);
-    if (input.contact) await updateContactDetails(tx, orgId, contactId, input.contact);
-  } else {
-    contactId = input.identity
-      ? await resolveIdentity(tx, orgId, channel.type, input.identity.address, input.contact ?? {})
-      : (input.contactId ?? (await findOrCreateContact(tx, orgId, input.contact ?? {})));
-    const current = await findCurrentSession(tx, orgId, channel.id, contactId, input.externalThreadId, reopenSince);
-    if (current && input.sender === 'contact') await reopenIfClosed(tx, current);
-    sessionCreated = current === undefined;
-    sessionId = current?.id ?? (await openSession(tx, { orgId, channelId: channel.id, contactId, ...sessionFields(input) }));
-  }
-
-  const [msg] = await tx
-    .insert(messages)
-    .values(messageRow(input, { sessionId, channelId: channel.id }))
-    .onConflictDoNothing()
-    .returning({ id: messages.id });
+async function write(tx: Tx, input: IngestInput, at: Placed): Promise<Committed> {
+  const [written] = await writeLines(tx, [toLine(input, at)]);
   // A concurrent copy of this message committed first: abandon ours (rollback) and report theirs.
-  if (!msg) throw new DuplicateRace();
-  if (input.attachments?.length) await tx.insert(attachments).values(attachmentRows(input, msg.id));
-  await tx
-    .update(sessions)
-    .set({
-      lastMessageAt: new Date(),
-      updatedAt: new Date(),
-      messageCount: sql`${sessions.messageCount} + 1`,
-      ...(input.sessionCustomData ? { customData: sql`${sessions.customData} || ${JSON.stringify(input.sessionCustomData)}::jsonb` } : {}),
-    })
-    .where(eq(sessions.id, sessionId));
-  await tx.insert(events).values({
-    orgId,
-    sessionId,
-    type: eventNameFor(input),
-    data: { session_id: sessionId, message_id: msg.id },
-  });
-  return { messageId: msg.id, sessionId, contactId, channel, duplicate: false, sessionCreated };
+  if (!written) throw new DuplicateRace(at.channel.id);
+  const { sessionId, contactId, channel, sessionCreated } = at;
+  return { result: { messageId: written.messageId, sessionId, contactId, channel, duplicate: false, sessionCreated }, job: written.job };
+}
+
+/** A message whose (channel, external id) is stored already: reported as the duplicate it is. */
+async function storedCopy(tx: Tx, channelId: string, externalId: string | undefined): Promise<Committed | undefined> {
+  if (externalId === undefined) return undefined;
+  const existing = await findByExternalId(tx, channelId, externalId);
+  return existing && { result: { ...existing, duplicate: true, sessionCreated: false } };
+}
+
+/** The sender's contact (resolved from their address, or known), and their current session, reopened or opened. */
+async function findOrOpenSession(tx: Tx, input: FromChannel, reopenSince: Date): Promise<Placed> {
+  const { orgId, channel } = input;
+  const contactId =
+    input.identity !== undefined
+      ? await resolveIdentity(tx, orgId, channel.type, input.identity.address, input.contact ?? {})
+      : input.contactId;
+  const current = await findCurrentSession(tx, orgId, channel.id, contactId, input.externalThreadId, reopenSince);
+  if (current && input.sender === 'contact') await reopenIfClosed(tx, current);
+  const sessionId =
+    current?.id ??
+    (await openSession(tx, {
+      orgId,
+      channelId: channel.id,
+      contactId,
+      externalThreadId: input.externalThreadId,
+      subject: input.subject,
+      customData: input.sessionCustomData,
+    }));
+  return { sessionId, contactId, channel, sessionCreated: current === undefined };
 }
 
 /** The known session, locked; a customer writing to a closed session reopens it (history row and event). */
-async function lockKnownSession(tx: Tx, input: IngestInput, sessionId: string) {
+async function lockKnownSession(tx: Tx, input: IntoSession | SystemLine): Promise<Placed> {
   const [row] = await tx
     .select({ session: sessions, channel: { id: channels.id, type: channels.type } })
     .from(sessions)
     .innerJoin(channels, eq(channels.id, sessions.channelId))
-    .where(and(eq(sessions.orgId, input.orgId), eq(sessions.id, sessionId)))
+    .where(and(eq(sessions.orgId, input.orgId), eq(sessions.id, input.sessionId)))
     .for('update', { of: sessions });
   if (!row) throw new NotFoundError('Chat session');
-  if (input.sender === 'contact') await reopenIfClosed(tx, row.session);
-  return { sessionId, contactId: row.session.contactId, channel: row.channel };
+  if (input.kind === 'into-session' && input.sender === 'contact') await reopenIfClosed(tx, row.session);
+  return { sessionId: input.sessionId, contactId: row.session.contactId, channel: row.channel, sessionCreated: false };
 }
 
 /** A customer writing to a closed session reopens it: a status change in its history and an event. */
@@ -178,23 +153,6 @@ async function reopenIfClosed(tx: Tx, session: typeof sessions.$inferSelect): Pr
   if (session.status === 'open') return;
   const set = await changeStatus(tx, session, 'open', { agentId: null });
   await tx.update(sessions).set(set).where(eq(sessions.id, session.id));
-}
-
-function sessionFields(input: IngestInput) {
-  return { externalThreadId: input.externalThreadId, subject: input.subject, customData: input.sessionCustomData };
-}
-
-function attachmentRows(input: IngestInput, messageId: string) {
-  return (input.attachments ?? []).map((a) => ({
-    orgId: input.orgId,
-    messageId,
-    filename: a.filename,
-    contentType: a.contentType,
-    size: a.size ?? 0,
-    sha256: a.sha256 ?? null,
-    blobKey: a.blobKey ?? null,
-    url: a.url ?? null,
-  }));
 }
 
 async function findByExternalId(tx: Tx, channelId: string, externalId: string) {

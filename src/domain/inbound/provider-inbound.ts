@@ -7,7 +7,7 @@ import type { ChannelAdapter } from '../model/adapter.ts';
 import type { ChannelRegistry } from '../channels/registry.ts';
 import type { InboundChannel, SessionResolution } from '../model/channel-server.ts';
 import { storeInboundMedia } from '../files/inbound-media.ts';
-import { countIngested, type IngestDeps, type IngestInput, type IngestResult, ingest } from './ingest.ts';
+import { countIngested, type IngestDeps, type IngestResult, type SenderFields, ingest } from './ingest.ts';
 import type { AttachmentRef, InboundMessage } from '../model/messages.ts';
 import { setOptedOut } from './opt-out.ts';
 
@@ -54,6 +54,7 @@ export async function acceptInbound(
     return acceptResolved(deps, channel, msg, base, attachments, where);
   }
   const result = await ingest(deps, {
+    kind: 'from-channel',
     ...base,
     channel: { id: channel.id, type: channel.type },
     identity: { address: msg.from.address },
@@ -65,7 +66,7 @@ export async function acceptInbound(
     await setOptedOut(deps.db, channel.orgId, result.contactId, channel.type, msg.control === 'opt_out');
   }
   if (msg.autoReply) {
-    await ingest(deps, { orgId: channel.orgId, sessionId: result.sessionId, sender: 'system', text: msg.autoReply });
+    await ingest(deps, { kind: 'system', orgId: channel.orgId, sessionId: result.sessionId, text: msg.autoReply });
   }
   return result;
 }
@@ -75,7 +76,7 @@ async function acceptResolved(
   deps: ProviderInboundDeps,
   channel: WebhookChannel,
   msg: InboundMessage,
-  base: Omit<IngestInput, 'channel' | 'sessionId' | 'identity' | 'externalThreadId' | 'attachments'>,
+  base: SenderFields,
   attachments: AttachmentRef[],
   where: SessionResolution,
 ): Promise<IngestResult | undefined> {
@@ -89,9 +90,10 @@ async function acceptResolved(
     ...(msg.flags?.length ? { flags: msg.flags } : {}),
     ...(msg.automated ? { automated: msg.automated } : {}),
   };
-  const input: IngestInput = { ...base, attachments, context, noTurn: base.noTurn || msg.automated !== undefined };
-  if ('into' in where) return ingest(deps, { ...input, sessionId: where.into });
+  const input: SenderFields = { ...base, attachments, context, noTurn: base.noTurn || msg.automated !== undefined };
+  if ('into' in where) return ingest(deps, { kind: 'into-session', ...input, sessionId: where.into });
   return ingest(deps, {
+    kind: 'from-channel',
     ...input,
     channel: { id: channel.id, type: channel.type },
     identity: { address: msg.from.address },

@@ -1,10 +1,11 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import { agents, channels, contacts, events, messages, sessions, teams } from '../../db/schema/index.ts';
+import { agents, channels, contacts, events, sessions, teams } from '../../db/schema/index.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import { type ContactDetails, findOrCreateContact, updateContactDetails } from '../contacts/contacts.ts';
 import { type CustomData, mergeCustomData } from '../contacts/custom-data.ts';
-import type { ChannelKind, HistoryEventType, MessageSender, Priority, SessionStatus } from '../model/enums.ts';
+import type { ChannelKind, Priority, SessionStatus } from '../model/enums.ts';
+import { writeHistory } from './message-writer.ts';
 import { openSession } from './session-store.ts';
 
 // Writes of the chat-sessions API (sending is in session-send.ts). Every state change leaves a history row and
@@ -104,7 +105,7 @@ export async function patchSession(
 export async function changeStatus(tx: Tx, s: SessionRow, to: SessionStatus, actor: Actor): Promise<Partial<SessionRow>> {
   const from = s.status;
   const text = `Status changed from ${from} to ${to}`;
-  await addHistory(tx, s, 'status_changed', 'system', text, { agentId: actor.agentId, context: { from, to } });
+  await writeHistory(tx, s, { eventType: 'status_changed', sender: 'system', text, agentId: actor.agentId, context: { from, to } });
   const closing = to !== 'open';
   const closedBy = { closed_by: actor.agentId ? 'human_agent' : 'api', human_resolution_status: to.slice('closed_'.length) };
   await logEvent(tx, s, closing ? 'conversation.closed' : 'conversation.status_changed', {
@@ -114,29 +115,6 @@ export async function changeStatus(tx: Tx, s: SessionRow, to: SessionStatus, act
   });
   // Reopening clears the insights, so the next close summarizes the whole conversation again.
   return { status: to, closedAt: closing ? (s.closedAt ?? new Date()) : null, ...(closing ? {} : { insights: null }) };
-}
-
-export async function addHistory(
-  tx: Tx,
-  s: SessionRow,
-  eventType: HistoryEventType,
-  sender: MessageSender,
-  text: string,
-  more: { agentId?: string | null | undefined; senderName?: string | undefined; context?: Record<string, unknown> },
-) {
-  await tx.insert(messages).values({
-    orgId: s.orgId,
-    sessionId: s.id,
-    channelId: s.channelId,
-    direction: 'out',
-    sender,
-    type: 'event',
-    eventType,
-    text,
-    agentId: more.agentId ?? null,
-    senderName: more.senderName ?? null,
-    context: more.context ?? null,
-  });
 }
 
 export async function logEvent(tx: Tx, s: SessionRow, type: string, data: Record<string, unknown>) {

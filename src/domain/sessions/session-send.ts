@@ -10,7 +10,8 @@ import { assertOutboundUrl } from '../../net/url-check.ts';
 import { storeInlineAttachments } from '../files/attachments.ts';
 import { type IngestDeps, ingest } from '../inbound/ingest.ts';
 import type { AttachmentRef } from '../model/messages.ts';
-import { type Actor, addHistory, lockSession, logEvent, uniqueToConflict } from './session-commands.ts';
+import { writeHistory } from './message-writer.ts';
+import { type Actor, lockSession, logEvent, uniqueToConflict } from './session-commands.ts';
 
 // POST /chat/sessions/{id}/send: the session is checked to be the caller's organization's, its inline files
 // stored, the session taken over when that applies, then the message goes through ingest (the one sink), which
@@ -52,6 +53,7 @@ export async function sendMessage(
 
   // ingest checks the session belongs to the organization, and reopens it when its contact writes.
   const result = await ingest(deps, {
+    kind: 'into-session',
     orgId,
     sessionId,
     sender: input.sender,
@@ -86,7 +88,7 @@ async function takeOver(db: Db, orgId: string, sessionId: string, agentId: strin
       .set({ handledBy: 'human', handedOff: true, assigneeId, updatedAt: new Date() })
       .where(eq(sessions.id, sessionId));
     const text = `${name ?? 'A human agent'} took over the conversation`;
-    await addHistory(tx, s, 'human_agent_takeover', 'agent', text, { agentId, senderName: name });
+    await writeHistory(tx, s, { eventType: 'human_agent_takeover', sender: 'agent', text, agentId, senderName: name });
     const reason = 'human_agent_decided_to_take_over';
     await logEvent(tx, s, 'conversation.handoff_to_human', { reason, assignee_id: assigneeId });
   });

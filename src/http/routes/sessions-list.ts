@@ -13,7 +13,7 @@ import {
   SessionListQuery,
   sessionTags,
 } from '../schemas/sessions.ts';
-import type { SessionRouter } from './sessions.ts';
+import type { SessionRouter } from './sessions-router.ts';
 
 // GET /chat/sessions (keyset cursor, Open's) and POST /chat/sessions/filter (page numbers).
 

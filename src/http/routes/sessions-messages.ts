@@ -17,7 +17,7 @@ import {
   SessionParams,
   sessionTags,
 } from '../schemas/sessions.ts';
-import type { SessionRouter } from './sessions.ts';
+import type { SessionRouter } from './sessions-router.ts';
 
 // POST /chat/sessions/{session_id}/send and GET /chat/sessions/{session_id}/history.
 

@@ -5,7 +5,7 @@ import type { Deps } from '../../deps.ts';
 import { showAgentTyping } from '../../domain/sessions/typing.ts';
 import { bearerSecurity, errorResponses } from '../router.ts';
 import { jsonResponse, SessionParams, sessionTags } from '../schemas/sessions.ts';
-import type { SessionRouter } from './sessions.ts';
+import type { SessionRouter } from './sessions-router.ts';
 
 // POST /chat/sessions/{session_id}/typing: an agent is writing. The customer sees "<name> is typing…" where the
 // channel can show it (web chat); nothing is stored. Switchboard's own operation.

@@ -19,8 +19,6 @@ import { listRoutes } from './sessions-list.ts';
 import { messageRoutes } from './sessions-messages.ts';
 import { typingRoutes } from './sessions-typing.ts';
 
-export type SessionRouter = ReturnType<typeof newRouter>;
-
 const json = jsonResponse;
 const tags = sessionTags;
 
