@@ -14,11 +14,14 @@ const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/pack
 rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
 // Read by path at run time, relative to the compiled files (the same layout as the source tree).
-const assets = ['package.json', 'migrations', 'src/console/assets', 'channels/web/widget/demo.html'];
+const assets = ['package.json', 'migrations', 'src/console/assets', 'channels/web/widget/demo.html', 'channels/web/widget/src'];
 for (const path of assets) {
   mkdirSync(dirname(join(dist, path)), { recursive: true });
   cpSync(join(root, path), join(dist, path), { recursive: true });
 }
+// The web chat widget, bundled once here rather than at the server's first request (channels/web/widget/bundle.ts).
+const { bundleWidget, WIDGET_PREBUILT } = await import(join(dist, 'channels/web/widget/bundle.js'));
+writeFileSync(WIDGET_PREBUILT, await bundleWidget());
 // A migrated empty database for first starts (src/db/client.ts PGLITE_SEED), made by the code just compiled.
 const { openDatabase } = await import(join(dist, 'src/db/client.js'));
 const seedDir = mkdtempSync(join(tmpdir(), 'switchboard-seed-'));

@@ -1,6 +1,4 @@
 import { webChannelsOf } from './web-channel.ts';
-import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import type { Deps } from '../../../src/deps.ts';
@@ -14,19 +12,13 @@ import { clientIp } from '../../../src/http/client-ip.ts';
 import { zodDetails } from '../../../src/http/errors.ts';
 import { widgetOrigin } from './widget-origin-middleware.ts';
 import { newRouter } from '../../../src/http/router.ts';
+import { widgetScriptLoader } from './widget-script.ts';
 
 // The widget's HTTP side (docs/web-chat.md): its script, its config, visitor sign-in and file messages.
 // No API key: a visitor token (or nothing, for the public parts) and the channel's allowed origins.
 
-/** The script as it is, and gzipped once (about a third of the size) for browsers that take it. */
-let widgetJs: { plain: Buffer; gzip: Buffer } | undefined;
-function widgetScript() {
-  if (!widgetJs) {
-    const plain = readFileSync(new URL('../widget/widget.js', import.meta.url));
-    widgetJs = { plain, gzip: gzipSync(plain, { level: 9 }) };
-  }
-  return widgetJs;
-}
+/** Loaded once per process (widget-script.ts): a prebuilt file, or the bundle made at the first request. */
+const widgetScript = widgetScriptLoader();
 
 export function widgetRoutes(deps: Deps) {
   const app = newRouter();
@@ -36,7 +28,7 @@ export function widgetRoutes(deps: Deps) {
   // The script is loaded by a <script> tag, which any page may do: it holds nothing secret.
   app.get('/widget/:publicId/widget.js', async (c) => {
     await channelOf(c);
-    const script = widgetScript();
+    const script = await widgetScript();
     const gzip = /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
     return c.body(new Uint8Array(gzip ? script.gzip : script.plain), 200, {
       'content-type': 'text/javascript; charset=utf-8',

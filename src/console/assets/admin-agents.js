@@ -3,6 +3,7 @@ import { badge, button, el, field, formCard, header, input, listAll, notice, sel
 
 const AVAIL_TONE = { online: 'ok', away: 'warn', offline: 'muted' };
 
+/** @param {HTMLElement} root @param {import('./app.js').ViewCtx} ctx */
 export async function renderAgents(root, ctx) {
   const { api } = ctx;
   const status = notice();

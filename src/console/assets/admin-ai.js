@@ -1,6 +1,7 @@
 // Admin › AI: which responder answers first, the model connection and when the AI hands off to a human.
 import { el, field, formCard, header, input, select, textarea } from './admin-ui.js';
 
+/** @param {HTMLElement} root @param {import('./app.js').ViewCtx} ctx */
 export async function renderAi(root, ctx) {
   const { api } = ctx;
   const s = await api.get('/settings/ai');

@@ -1,6 +1,7 @@
 // Admin › Canned responses: saved replies agents insert into the composer (list with search, create, edit, delete).
 import { button, el, field, formCard, header, input, listAll, notice, table, textarea, timeAgo } from './admin-ui.js';
 
+/** @param {HTMLElement} root @param {import('./app.js').ViewCtx} ctx */
 export async function renderCanned(root, ctx) {
   const { api } = ctx;
   const body = el('div', { class: 'adm-stack' });

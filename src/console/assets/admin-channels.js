@@ -3,14 +3,16 @@
 import { badge, button, copyBox, el, field, formCard, header, input, listAll, notice, table } from './admin-ui.js';
 import { schemaForm } from './admin-schema-form.js';
 
+/** @type {any[] | null} GET /console/api/channel-kinds, once per page */
 let kindsCache = null;
+/** @param {import('./api.js').Api} api @returns {Promise<any[]>} */
 async function kinds(api) {
-  kindsCache ??= await api.get('/console/api/channel-kinds');
-  return kindsCache;
+  return (kindsCache ??= await api.get('/console/api/channel-kinds'));
 }
 const kindKey = (k) => `${k.type}:${k.provider}`;
 const kindLabel = (k) => k.label || `${k.type} (${k.provider})`;
 
+/** @param {HTMLElement} root @param {import('./app.js').ViewCtx} ctx */
 export async function renderChannels(root, ctx) {
   const { api } = ctx;
   const [list, all] = await Promise.all([listAll(api, '/channels'), kinds(api)]);
@@ -49,7 +51,8 @@ function createForm(ctx, all, onCreated, onCancel) {
   const kindSelect = el('select', { class: 'adm-input' }, ...all.map((k) => el('option', { value: kindKey(k) }, kindLabel(k))));
   const name = input({ autocomplete: 'off' });
   const cfgHost = el('div');
-  let form = null;
+  /** @type {ReturnType<typeof schemaForm>} set by renderSchema() right below */
+  let form;
   const renderSchema = () => {
     const k = all.find((x) => kindKey(x) === kindSelect.value);
     form = schemaForm(k?.json_schema ?? {}, { secretFields: k?.secret_fields ?? [] });
@@ -101,7 +104,7 @@ function channelPage(ctx, channel, kind, { back, fresh = false }) {
       if (name.value.trim() !== c.name) patch.name = name.value.trim();
       const updated = await api.patch(`/channels/${c.id}`, patch);
       draw(updated);
-      page.querySelector('.adm-form .adm-notice')?.ok?.('Saved.');
+      /** @type {import('./admin-ui.js').Notice | null} */ (page.querySelector('.adm-form .adm-notice'))?.ok?.('Saved.');
     }, 'Save changes');
     const remove = async () => {
       if (!window.confirm(`Delete channel “${c.name}”? Its conversations stay, but it stops receiving messages.`)) return;

@@ -1,6 +1,7 @@
 // Admin › API keys: list, create (the secret is shown once, here) and revoke.
 import { badge, button, copyBox, el, field, formCard, header, input, listAll, notice, select, table, timeAgo } from './admin-ui.js';
 
+/** @param {HTMLElement} root @param {import('./app.js').ViewCtx} ctx */
 export async function renderApiKeys(root, ctx) {
   const { api } = ctx;
   const status = notice();

@@ -1,6 +1,7 @@
 // Admin › Knowledge: the articles the AI answers from (list with search, create, edit, delete).
 import { badge, button, el, field, formCard, header, input, listAll, notice, table, textarea, timeAgo } from './admin-ui.js';
 
+/** @param {HTMLElement} root @param {import('./app.js').ViewCtx} ctx */
 export async function renderKnowledge(root, ctx) {
   const { api } = ctx;
   const body = el('div', { class: 'adm-stack' });

@@ -2,6 +2,7 @@
 // this organization's backlog (messages waiting for the AI, replies waiting to go out) and the job queues' counts.
 import { badge, button, el, header, table, timeAgo } from './admin-ui.js';
 
+/** @param {HTMLElement} root @param {import('./app.js').ViewCtx} ctx */
 export async function renderQueues(root, ctx) {
   const body = el('div', { class: 'adm-health' });
   const work = el('div', { class: 'adm-stack' });
@@ -10,7 +11,7 @@ export async function renderQueues(root, ctx) {
     let report;
     try {
       report = await ctx.api.get('/readyz');
-    } catch (err) {
+    } catch (/** @type {any} */ err) {
       // /readyz answers 503 with the failing checks; the API wrapper turns that into an error.
       report = err?.body ?? { status: 'unavailable', checks: {}, error: err?.message ?? String(err) };
     }
@@ -37,7 +38,7 @@ async function backlog(api) {
   let q;
   try {
     q = await api.get('/console/api/queues');
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     return el('p', { class: 'adm-help', role: 'alert' }, `Queues: ${err?.message ?? String(err)}`);
   }
   const since = (at) => (at ? `oldest ${timeAgo(at)}` : 'none waiting');

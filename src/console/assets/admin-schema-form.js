@@ -140,6 +140,7 @@ export function schemaForm(schema, { values = {}, secretFields = [], secretsSet 
   return { node, collect };
 }
 
+/** @param {import('./dom.js').Child} label @param {HTMLElement} control @param {string[]} hints @param {import('./dom.js').Child} [extra] */
 function row(label, control, hints, extra = null) {
   return el('div', { class: 'adm-field' }, label, el('div', { class: 'adm-field-control' }, control, extra),
     hints.some(Boolean) ? el('small', { class: 'adm-hint' }, hints.filter(Boolean).join(' ')) : null);

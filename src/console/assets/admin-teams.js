@@ -3,6 +3,7 @@ import { badge, button, el, field, formCard, header, input, listAll, notice, sel
 
 const HOURS_EXAMPLE = { timezone: 'Europe/Paris', days: { 1: [['09:00', '17:00']], 2: [['09:00', '17:00']], 3: [['09:00', '17:00']], 4: [['09:00', '17:00']], 5: [['09:00', '17:00']] } };
 
+/** @param {HTMLElement} root @param {import('./app.js').ViewCtx} ctx */
 export async function renderTeams(root, ctx) {
   const { api } = ctx;
   const status = notice();
@@ -43,7 +44,7 @@ export async function renderTeams(root, ctx) {
       }
       const payload = { name: name.value.trim(), description: description.value.trim() || null, strategy: strategy.value, business_hours };
       const saved = team ? await api.patch(`/teams/${team.id}`, payload) : await api.post('/teams', payload);
-      const wanted = new Set([...members.querySelectorAll('input:checked')].map((c) => c.value));
+      const wanted = new Set([.../** @type {NodeListOf<HTMLInputElement>} */ (members.querySelectorAll('input:checked'))].map((c) => c.value));
       for (const id of wanted) if (!memberIds.has(id)) await api.post(`/teams/${saved.id}/members`, { agent_id: id });
       for (const id of memberIds) if (!wanted.has(id)) await api.del(`/teams/${saved.id}/members/${id}`);
       status.ok(team ? 'Team saved.' : 'Team created.');

@@ -3,10 +3,20 @@
 // h() never has to know about them.
 import { h } from './dom.js';
 
-/** h() plus `on<event>` handlers and `value`/`checked`/`disabled` properties; null/false children are dropped. */
+/** @typedef {import('./dom.js').Child} Child */
+/** @typedef {import('./dom.js').Attrs} Attrs */
+
+/** h() plus `on<event>` handlers and `value`/`checked`/`disabled` properties; null/false children are dropped.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag @param {Attrs | null} [attrs] @param {...Child} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function el(tag, attrs = {}, ...children) {
+  /** @type {Record<string, string>} */
   const plain = {};
+  /** @type {[string, EventListener][]} */
   const handlers = [];
+  /** @type {Record<string, unknown>} */
   const props = {};
   for (const [key, value] of Object.entries(attrs ?? {})) {
     if (value === undefined || value === null || value === false) continue;
@@ -14,10 +24,13 @@ export function el(tag, attrs = {}, ...children) {
     else if (key === 'value' || key === 'checked') props[key] = value;
     else plain[key] = value === true ? '' : String(value);
   }
-  const kids = children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false);
+  // (flattened as unknown[]: a recursive Child is too deep for flat()'s type)
+  const kids = /** @type {Child[]} */ (/** @type {unknown[]} */ (children).flat(Infinity)).filter((c) => c !== null && c !== undefined && c !== false);
   const node = h(tag, plain, ...kids.map((c) => (typeof c === 'number' ? String(c) : c)));
   for (const [type, fn] of handlers) node.addEventListener(type, fn);
-  for (const [key, value] of Object.entries(props)) node[key] = value;
+  /** @type {any} value and checked, on the inputs they are given to */
+  const live = node;
+  for (const [key, value] of Object.entries(props)) live[key] = value;
   return node;
 }
 
@@ -25,18 +38,22 @@ let idSeq = 0;
 /** A unique id for label/for pairs. */
 export const uid = (prefix = 'f') => `${prefix}-${++idSeq}`;
 
-/** Section header: title, one-line help and action buttons on the right. */
+/** Section header: title, one-line help and action buttons on the right.
+ * @param {string} title @param {Child} help @param {...Child} actions */
 export function header(title, help, ...actions) {
   return el('div', { class: 'adm-head' },
     el('div', {}, el('h1', {}, title), help ? el('p', { class: 'adm-help' }, help) : null),
     el('div', { class: 'adm-actions' }, ...actions));
 }
 
+/** @typedef {{kind?: 'primary' | 'secondary' | 'danger' | 'link', ariaLabel?: string, type?: 'button' | 'submit'}} ButtonOptions */
+/** @param {Child} label @param {((e: MouseEvent) => unknown) | null} onclick @param {ButtonOptions} [options] */
 export function button(label, onclick, { kind = 'secondary', ariaLabel, type = 'button' } = {}) {
   return el('button', { type, class: `adm-btn adm-btn-${kind}`, 'aria-label': ariaLabel, onclick }, label);
 }
 
-/** A labelled input row; returns { row, input }. */
+/** A labelled input row; returns { row, input }.
+ * @template {HTMLElement} E @param {Child} label @param {E} input @param {Child} [hint] */
 export function field(label, input, hint) {
   const id = input.id || uid();
   input.id = id;
@@ -44,10 +61,12 @@ export function field(label, input, hint) {
   return { row, input };
 }
 
+/** @param {Attrs} [attrs] */
 export function input(attrs = {}) {
   return el('input', { type: 'text', class: 'adm-input', ...attrs });
 }
 
+/** @param {(string | {value: string, label: string})[]} options @param {string | null} [value] @param {Attrs} [attrs] */
 export function select(options, value, attrs = {}) {
   const node = el('select', { class: 'adm-input', ...attrs },
     ...options.map((o) => (typeof o === 'string' ? { value: o, label: o } : o)).map((o) => el('option', { value: o.value }, o.label)));
@@ -55,11 +74,13 @@ export function select(options, value, attrs = {}) {
   return node;
 }
 
+/** @param {string | null | undefined} value @param {Attrs} [attrs] */
 export function textarea(value, attrs = {}) {
   return el('textarea', { class: 'adm-input', rows: 6, value: value ?? '', ...attrs });
 }
 
-/** A table with a caption for screen readers; rows are arrays of cells (strings or nodes). */
+/** A table with a caption for screen readers; rows are arrays of cells (strings or nodes).
+ * @param {string} caption @param {Child[]} columns @param {Child[][]} rows @param {string} [empty] */
 export function table(caption, columns, rows, empty = 'Nothing here yet.') {
   if (rows.length === 0) return el('div', { class: 'adm-empty' }, empty);
   return el('table', { class: 'adm-table' },
@@ -68,20 +89,23 @@ export function table(caption, columns, rows, empty = 'Nothing here yet.') {
     el('tbody', {}, ...rows.map((cells) => el('tr', {}, ...cells.map((c) => el('td', {}, c ?? ''))))));
 }
 
+/** @param {Child} text @param {string} [tone] the adm-badge-<tone> style (admin.css) */
 export function badge(text, tone = 'neutral') {
   return el('span', { class: `adm-badge adm-badge-${tone}` }, text);
 }
 
-/** A status line (role=status) that sections write outcomes and errors into. */
+/** @typedef {HTMLDivElement & {ok(text: string): void, error(err: any): void, clear(): void}} Notice */
+/** A status line (role=status) that sections write outcomes and errors into. @returns {Notice} */
 export function notice() {
-  const node = el('div', { class: 'adm-notice', role: 'status', 'aria-live': 'polite' });
+  const node = /** @type {Notice} */ (el('div', { class: 'adm-notice', role: 'status', 'aria-live': 'polite' }));
   node.ok = (text) => { node.className = 'adm-notice adm-notice-ok'; node.textContent = text; };
   node.error = (err) => { node.className = 'adm-notice adm-notice-error'; node.textContent = err?.message ?? String(err); };
   node.clear = () => { node.className = 'adm-notice'; node.textContent = ''; };
   return node;
 }
 
-/** A read-only text field with a Copy button, for webhook URLs and one-time secrets. */
+/** A read-only text field with a Copy button, for webhook URLs and one-time secrets.
+ * @param {string} label @param {string} value @param {{secret?: boolean}} [options] */
 export function copyBox(label, value, { secret = false } = {}) {
   const id = uid('copy');
   const box = el('input', { id, type: 'text', class: 'adm-input adm-mono', readonly: true, value, 'aria-label': label });
@@ -101,7 +125,9 @@ export function copyBox(label, value, { secret = false } = {}) {
     el('div', { class: 'adm-copy-row' }, box, button('Copy', copy, { ariaLabel: `Copy ${label}` }), done));
 }
 
-/** A panel (card) that holds a form; `onSubmit` gets the event already prevented. */
+/** A panel (card) that holds a form; `onSubmit` gets the event already prevented.
+ * @param {string} title @param {Child[]} children @param {(status: Notice) => unknown} onSubmit
+ * @param {string} [submitLabel] @param {Child[]} [extra] more buttons next to submit */
 export function formCard(title, children, onSubmit, submitLabel = 'Save', extra = []) {
   const status = notice();
   const form = el('form', { class: 'adm-card adm-form', 'aria-label': title, novalidate: true },
@@ -120,6 +146,7 @@ export function formCard(title, children, onSubmit, submitLabel = 'Save', extra 
   return form;
 }
 
+/** @param {string | null | undefined} iso */
 export function timeAgo(iso) {
   if (!iso) return 'never';
   const s = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
@@ -129,9 +156,12 @@ export function timeAgo(iso) {
   return `${Math.floor(s / 86400)} d ago`;
 }
 
-/** Every page of a list endpoint (admin lists are small; stop at 10 pages). */
+/** Every page of a list endpoint (admin lists are small; stop at 10 pages).
+ * @param {import('./api.js').Api} api @param {string} path @param {number} [limit] @returns {Promise<any[]>} */
 export async function listAll(api, path, limit = 100) {
+  /** @type {any[]} */
   const items = [];
+  /** @type {string | null} */
   let cursor = null;
   for (let i = 0; i < 10; i++) {
     const sep = path.includes('?') ? '&' : '?';
@@ -143,6 +173,7 @@ export async function listAll(api, path, limit = 100) {
   return items;
 }
 
+/** @param {string} message */
 export function confirmAction(message) {
   return window.confirm(message);
 }

@@ -5,6 +5,7 @@ const EVENTS = ['conversation.started', 'conversation.contact_response', 'conver
   'conversation.handoff_to_human', 'conversation.closed', 'conversation.assigned', 'message.status'];
 const STATUS_TONE = { succeeded: 'ok', failed: 'danger', pending: 'warn' };
 
+/** @param {HTMLElement} root @param {import('./app.js').ViewCtx} ctx */
 export async function renderWebhooks(root, ctx) {
   const { api } = ctx;
   const status = notice();
@@ -72,7 +73,7 @@ export async function renderWebhooks(root, ctx) {
     body.replaceChildren(formCard('New webhook endpoint', [
       field('URL', url).row, field('Description', description).row, el('div', { class: 'adm-field' }, el('span', {}, 'Events'), events),
     ], async () => {
-      const picked = all.checked ? ['*'] : [...events.querySelectorAll('input:checked')].map((c) => c.value);
+      const picked = all.checked ? ['*'] : [.../** @type {NodeListOf<HTMLInputElement>} */ (events.querySelectorAll('input:checked'))].map((c) => c.value);
       if (picked.length === 0) throw new Error('Pick at least one event.');
       const payload = { url: url.value.trim(), events: picked };
       if (description.value.trim()) payload.description = description.value.trim();

@@ -1,6 +1,8 @@
 // The admin area: a tab strip of sections and the section itself. K2's router calls render() for #/admin/<section>.
 import { el } from './admin-ui.js';
 
+/** @typedef {(root: HTMLElement, ctx: import('./app.js').ViewCtx) => Promise<void>} RenderSection */
+/** @type {[key: string, title: string, load: () => Promise<RenderSection>][]} */
 const SECTIONS = [
   ['channels', 'Channels', () => import('./admin-channels.js').then((m) => m.renderChannels)],
   ['agents', 'Agents', () => import('./admin-agents.js').then((m) => m.renderAgents)],
@@ -18,6 +20,7 @@ function sectionFromHash() {
   return m ? m[1] : 'channels';
 }
 
+/** @param {HTMLElement} root @param {import('./app.js').ViewCtx} ctx */
 export async function render(root, ctx) {
   const section = ctx.section || sectionFromHash();
   const entry = SECTIONS.find(([key]) => key === section) ?? SECTIONS[0];
@@ -32,7 +35,7 @@ export async function render(root, ctx) {
   try {
     const renderSection = await entry[2]();
     await renderSection(content, ctx);
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     content.replaceChildren(el('div', { class: 'adm-notice adm-notice-error', role: 'alert' }, `Could not load ${entry[1]}: ${err?.message ?? err}`));
   }
 }

@@ -1,14 +1,17 @@
 // The console's only door to the gateway: the same public API the SDKs use, authenticated by the
 // sb_console cookie (sent automatically, same origin) plus the CSRF token on every write.
 
+/** @type {string | null} */
 let csrfToken = null;
 
+/** @param {string | null | undefined} token */
 export function setCsrf(token) {
   csrfToken = token ?? null;
 }
 
 /** An API failure: `message` is the ErrorDto's message, `status` the HTTP status. */
 export class ApiError extends Error {
+  /** @param {string} message @param {number} status 0: the network failed @param {unknown} [body] the response, parsed */
   constructor(message, status, body) {
     super(message);
     this.name = 'ApiError';
@@ -17,14 +20,18 @@ export class ApiError extends Error {
   }
 }
 
+/** @type {Set<(err: ApiError) => void>} */
 const listeners = new Set();
-/** Called with the ApiError whenever a request comes back 401 (the session ended). */
+/** Called with the ApiError whenever a request comes back 401 (the session ended). @param {(err: ApiError) => void} fn */
 export function onUnauthorized(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
 }
 
+/** The API's JSON answer (its DTOs, described by GET /openapi.json, are not typed here), or null for a 204.
+ * @param {string} method @param {string} path @param {unknown} [body] JSON @returns {Promise<any>} */
 export async function request(method, path, body) {
+  /** @type {Record<string, string>} */
   const headers = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -41,6 +48,7 @@ export async function request(method, path, body) {
   }
   if (res.status === 204) return null;
   const text = await res.text();
+  /** @type {any} */
   let data = null;
   try {
     data = text ? JSON.parse(text) : null;
@@ -56,7 +64,7 @@ export async function request(method, path, body) {
   return data;
 }
 
-/** Query string from an object, skipping empty values. */
+/** Query string from an object, skipping empty values. @param {Record<string, unknown> | null | undefined} params */
 export function qs(params) {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(params ?? {})) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
@@ -64,16 +72,18 @@ export function qs(params) {
   return s ? `?${s}` : '';
 }
 
+/** What views get as ctx.api. @typedef {typeof api} Api */
 export const api = {
-  get: (path) => request('GET', path),
-  post: (path, body = {}) => request('POST', path, body),
-  patch: (path, body = {}) => request('PATCH', path, body),
-  put: (path, body = {}) => request('PUT', path, body),
-  del: (path) => request('DELETE', path),
+  get: (/** @type {string} */ path) => request('GET', path),
+  post: (/** @type {string} */ path, /** @type {unknown} */ body = {}) => request('POST', path, body),
+  patch: (/** @type {string} */ path, /** @type {unknown} */ body = {}) => request('PATCH', path, body),
+  put: (/** @type {string} */ path, /** @type {unknown} */ body = {}) => request('PUT', path, body),
+  del: (/** @type {string} */ path) => request('DELETE', path),
   qs,
   stream,
 };
 
+/** @param {string} email @param {string} password */
 export async function login(email, password) {
   const out = await request('POST', '/console/api/login', { email, password });
   setCsrf(out.csrf_token);
@@ -100,13 +110,20 @@ export async function me() {
   }
 }
 
+/** One server-sent event: `data` is its JSON (the event's fields, as GET /openapi.json describes them), or the raw text.
+ * @typedef {{type: string, data: any, id: string}} LiveEvent */
+/** @typedef {'live' | 'reconnecting' | 'closed'} LiveStatus */
+
 /**
  * Live events of the org: onEvent({ type, data, id }) for each server-sent event. EventSource reconnects by
  * itself and resends Last-Event-ID. Returns a function that closes the stream.
+ * @param {(event: LiveEvent) => void} onEvent @param {(status: LiveStatus) => void} [onStatus]
  */
 export function stream(onEvent, onStatus = () => {}) {
   const source = new EventSource('/console/api/stream', { withCredentials: true });
+  /** @param {MessageEvent} e */
   const handle = (e) => {
+    /** @type {any} */
     let data = null;
     try {
       data = JSON.parse(e.data);

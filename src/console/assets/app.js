@@ -6,31 +6,52 @@ import { buildNav, updateCounts } from './nav.js';
 // The shell: who is signed in, the left nav, the hash router, one live event stream shared by the views,
 // and keyboard shortcuts. Views are modules exporting render(root, ctx); admin and dashboard load on demand.
 
-const app = document.getElementById('app');
+/** The signed-in agent as GET /console/api/me answers (`teamIds`: cached there by nav.js).
+ * @typedef {{agent: {id: string, name: string, email: string, role: string}, org_id: string, csrf_token?: string, teamIds?: string[]}} Me */
+/**
+ * What every view's render(root, ctx) gets; the inbox adds `view`, a session `sessionId`.
+ * @typedef {object} ViewCtx
+ * @property {import('./api.js').Api} api
+ * @property {Me} me
+ * @property {(hash: string) => void} navigate
+ * @property {(fn: (event: import('./api.js').LiveEvent) => void) => void} onEvent live events until the route changes
+ * @property {(fn: (e: KeyboardEvent) => boolean | void) => void} onKey keys until the route changes; true: handled
+ * @property {(fn: () => void) => void} onLeave
+ * @property {() => Promise<void>} refreshCounts
+ * @property {string} section the route's second part (#/admin/<section>)
+ * @property {() => string} lastInbox
+ */
+
+const app = /** @type {HTMLElement} index.html has it */ (document.getElementById('app'));
+/** @type {{me: Me | null, nav: import('./nav.js').Nav | null, main: HTMLElement | null, cleanups: (() => void)[], closeStream: (() => void) | null, lastInbox: string, pendingG: boolean}} */
 const state = { me: null, nav: null, main: null, cleanups: [], closeStream: null, lastInbox: '#/inbox/mine', pendingG: false };
+/** @type {Set<(event: import('./api.js').LiveEvent) => void>} */
 const eventHandlers = new Set();
 
+/** @param {string} hash */
 function navigate(hash) {
   if (location.hash === hash) route();
   else location.hash = hash;
 }
 
-/** Runs `fn` when the route changes (views register their timers, listeners and subscriptions here). */
+/** Runs `fn` when the route changes (views register their timers, listeners and subscriptions here). @param {() => void} fn */
 function onLeave(fn) {
   state.cleanups.push(fn);
 }
 
-/** Subscribes a view to live events until the route changes. */
+/** Subscribes a view to live events until the route changes. @param {(event: import('./api.js').LiveEvent) => void} fn */
 function onEvent(fn) {
   eventHandlers.add(fn);
   onLeave(() => eventHandlers.delete(fn));
 }
 
-/** A view's own keyboard shortcuts until the route changes; return true when the key was handled. */
+/** A view's own keyboard shortcuts until the route changes; return true when the key was handled.
+ * @param {(e: KeyboardEvent) => boolean | void} fn */
 function onKey(fn) {
   keyHandlers.add(fn);
   onLeave(() => keyHandlers.delete(fn));
 }
+/** @type {Set<(e: KeyboardEvent) => boolean | void>} */
 const keyHandlers = new Set();
 
 function parseHash() {
@@ -52,17 +73,18 @@ async function route() {
     return showLogin();
   }
   if (name === 'login' || name === '') return navigate('#/inbox/mine');
-  if (!state.main) showShell();
+  const { nav, main } = state.main && state.nav ? { nav: state.nav, main: state.main } : showShell(state.me);
+  /** @type {ViewCtx} */
   const ctx = { api, me: state.me, navigate, onEvent, onKey, onLeave, refreshCounts, section: arg, lastInbox: () => state.lastInbox };
-  state.nav.setActive(name, arg);
+  nav.setActive(name, arg);
   // Each route draws into an element of its own: a slow view that finishes after the user has moved on writes
   // into a detached element instead of over the current page.
   const root = h('div', { class: 'view-root' });
-  state.main.replaceChildren(root);
+  main.replaceChildren(root);
   root.replaceChildren(h('div', { class: 'view-loading', role: 'status' }, 'Loading…'));
   try {
     if (name === 'inbox') {
-      const view = ['mine', 'unassigned', 'teams', 'all'].includes(arg) ? arg : 'mine';
+      const view = /** @type {import('./inbox.js').InboxView} */ (['mine', 'unassigned', 'teams', 'all'].includes(arg) ? arg : 'mine');
       state.lastInbox = `#/inbox/${view}`;
       const mod = await import('./inbox.js');
       await mod.render(root, { ...ctx, view });
@@ -77,13 +99,14 @@ async function route() {
     } else {
       mount(root, notice('Page not found', 'There is nothing at this address.'));
     }
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     if (err?.status === 401) return;
     mount(root, notice('Something went wrong', err?.message ?? String(err)));
   }
 }
 
-/** Admin and dashboard come from another module that may not be there yet: say so instead of failing. */
+/** Admin and dashboard come from another module that may not be there yet: say so instead of failing.
+ * @param {HTMLElement} root @param {string} path @param {ViewCtx} ctx @param {string} title */
 async function renderOptional(root, path, ctx, title) {
   let mod;
   try {
@@ -95,6 +118,7 @@ async function renderOptional(root, path, ctx, title) {
   await mod.render(root, ctx);
 }
 
+/** @param {string} title @param {string} text */
 function notice(title, text) {
   return h('section', { class: 'empty-state' }, h('h1', {}, title), h('p', { class: 'muted' }, text));
 }
@@ -111,15 +135,18 @@ function showLogin() {
   });
 }
 
-function showShell() {
-  state.nav = buildNav({ me: state.me, onSignOut: signOut, navigate });
-  state.main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
-  const skip = h('a', { href: '#main', class: 'skip-link', onclick: (e) => (e.preventDefault(), state.main.focus()) }, 'Skip to content');
-  mount(app, skip, h('div', { class: 'shell' }, state.nav.el, state.main));
+/** The nav and the main area, for a signed-in agent. @param {Me} me */
+function showShell(me) {
+  const nav = (state.nav = buildNav({ me, onSignOut: signOut }));
+  const main = (state.main = h('main', { id: 'main', class: 'main', tabindex: '-1' }));
+  const skip = h('a', { href: '#main', class: 'skip-link', onclick: (/** @type {MouseEvent} */ e) => (e.preventDefault(), main.focus()) }, 'Skip to content');
+  mount(app, skip, h('div', { class: 'shell' }, nav.el, main));
   app.removeAttribute('aria-busy');
   refreshCounts();
+  return { nav, main };
 }
 
+/** @param {Me} session */
 async function signedIn(session) {
   state.me = session;
   state.closeStream?.();
@@ -132,7 +159,8 @@ async function signedIn(session) {
   );
 }
 
-let countsTimer = null;
+/** @type {number | undefined} */
+let countsTimer;
 function scheduleCounts() {
   clearTimeout(countsTimer);
   countsTimer = setTimeout(refreshCounts, 800);
@@ -167,6 +195,7 @@ onUnauthorized(() => {
   navigate('#/login');
 });
 
+/** @param {EventTarget | null} t */
 function typingTarget(t) {
   return t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
 }
@@ -174,7 +203,7 @@ function typingTarget(t) {
 document.addEventListener('keydown', (e) => {
   if (!state.me || e.ctrlKey || e.metaKey || e.altKey) return;
   if (typingTarget(e.target)) {
-    if (e.key === 'Escape') e.target.blur();
+    if (e.key === 'Escape') /** @type {HTMLElement} */ (e.target).blur();
     return;
   }
   if (state.pendingG) {
@@ -197,7 +226,7 @@ window.addEventListener('hashchange', route);
   try {
     const session = await fetchMe();
     if (session) await signedIn(session);
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     toast(err.message, 'error');
   }
   route();

@@ -5,6 +5,7 @@ import { PALETTE, donut, hbars, stackedBars } from './chart.js';
 const RANGES = [7, 14, 30];
 const CHANNEL_NAMES = { web: 'Web chat', sms: 'SMS', whatsapp: 'WhatsApp', phone_voice: 'Phone', slack: 'Slack', email: 'Email', api: 'API' };
 
+/** @param {HTMLElement} root @param {import('./app.js').ViewCtx} ctx */
 export async function render(root, ctx) {
   const days = Number(new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('days')) || 14;
   const body = el('div', { class: 'dash-body' }, el('div', { class: 'adm-loading', role: 'status' }, 'Loading…'));
@@ -19,11 +20,11 @@ export async function render(root, ctx) {
 
   async function draw(d) {
     for (const b of picker.children) b.setAttribute('aria-pressed', b.textContent === `${d} days` ? 'true' : 'false');
-    root.querySelector('#dash-sub').textContent = `Last ${d} days`;
+    /** @type {HTMLElement} drawn above */ (root.querySelector('#dash-sub')).textContent = `Last ${d} days`;
     try {
       const data = await ctx.api.get(`/console/api/dashboard?days=${d}`);
       body.replaceChildren(...view(data, d));
-    } catch (err) {
+    } catch (/** @type {any} */ err) {
       body.replaceChildren(el('div', { class: 'adm-notice adm-notice-error', role: 'alert' }, `Could not load the dashboard: ${err?.message ?? err}`));
     }
   }

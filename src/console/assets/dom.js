@@ -1,21 +1,31 @@
 // Tiny DOM helpers. Customer data only ever reaches the page through textContent / setAttribute:
 // nothing here parses HTML, so a "<script>" in a name or message stays text.
 
+/** What h() and mount() take as children: nested arrays are flattened, null/undefined/false skipped.
+ * @typedef {Node | string | number | boolean | null | undefined | Child[]} Child */
+/** Attribute values: strings, numbers, true (empty attribute), false/null/undefined (skipped), `on…` listeners,
+ * and `dataset` as an object. @typedef {Record<string, any>} Attrs */
+
 /**
  * h('button', { class: 'btn', onclick: fn, 'aria-label': 'Close' }, 'text', childNode, [more])
  * Attributes starting with "on" become event listeners; `false`/`null`/`undefined` attributes are skipped;
  * `true` sets an empty attribute. Children may be strings, numbers, nodes, arrays, or null (skipped).
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag @param {Attrs | null} [attrs] @param {...Child} children
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
+  /** @type {any} the properties set by name below exist on the elements they are used with */
+  const props = el;
   for (const [key, value] of Object.entries(attrs ?? {})) {
     if (value === false || value === null || value === undefined) continue;
     if (key.startsWith('on') && typeof value === 'function') {
       el.addEventListener(key.slice(2).toLowerCase(), value);
     } else if (key === 'value' && 'value' in el) {
-      el.value = String(value);
+      props.value = String(value);
     } else if (key === 'checked' || key === 'selected' || key === 'disabled') {
-      el[key] = Boolean(value);
+      props[key] = Boolean(value);
       if (value) el.setAttribute(key, '');
     } else if (key === 'dataset' && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) el.dataset[k] = String(v);
@@ -27,6 +37,7 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
+/** @param {Element} el @param {Child[]} children */
 function append(el, children) {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
@@ -36,7 +47,7 @@ function append(el, children) {
   }
 }
 
-/** Replaces all children of `el` with `children`. */
+/** Replaces all children of `el` with `children`. @template {Element} E @param {E} el @param {...Child} children */
 export function mount(el, ...children) {
   el.replaceChildren();
   append(el, children);
@@ -48,6 +59,7 @@ export function mount(el, ...children) {
  * no same-origin access, no navigation of the console. The srcdoc is set as a property, not parsed into our DOM.
  * A CSP meta inside the document also blocks remote images (tracking pixels) and styles from the network.
  */
+/** @param {string} html @param {string} [title] */
 export function safeHtmlFrame(html, title = 'Email content') {
   const csp = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">";
   const frame = h('iframe', { sandbox: '', title, class: 'email-frame', referrerpolicy: 'no-referrer' });
@@ -55,7 +67,7 @@ export function safeHtmlFrame(html, title = 'Email content') {
   return frame;
 }
 
-/** "3m", "2h", "5d" or a date: compact relative time for lists. */
+/** "3m", "2h", "5d" or a date: compact relative time for lists. @param {string | null | undefined} iso */
 export function timeAgo(iso) {
   if (!iso) return '';
   const then = new Date(iso).getTime();
@@ -67,23 +79,25 @@ export function timeAgo(iso) {
   return new Date(iso).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
 }
 
-/** A full local date-time for title attributes and message stamps. */
+/** A full local date-time for title attributes and message stamps. @param {string | null | undefined} iso */
 export function fullTime(iso) {
   return iso ? new Date(iso).toLocaleString() : '';
 }
 
-/** Initials for an avatar circle. */
+/** Initials for an avatar circle. @param {string | null | undefined} name */
 export function initials(name) {
   const parts = String(name ?? '?').trim().split(/\s+/).filter(Boolean);
   return ((parts[0]?.[0] ?? '?') + (parts.length > 1 ? parts[parts.length - 1][0] : '')).toUpperCase();
 }
 
-/** A short-lived message at the bottom of the screen (role=status so screen readers hear it). */
+/** A short-lived message at the bottom of the screen (role=status so screen readers hear it).
+ * @param {string} message @param {'info' | 'ok' | 'error'} [kind] the toast-<kind> style (console.css) */
 export function toast(message, kind = 'info') {
   let host = document.getElementById('toasts');
   if (!host) {
-    host = h('div', { id: 'toasts', class: 'toasts', role: 'status', 'aria-live': 'polite' });
-    document.body.appendChild(host);
+    const made = h('div', { id: 'toasts', class: 'toasts', role: 'status', 'aria-live': 'polite' });
+    document.body.appendChild(made);
+    host = made;
   }
   const item = h('div', { class: `toast toast-${kind}` }, message);
   host.appendChild(item);

@@ -21,8 +21,12 @@ const PRIORITY_OPTIONS = [['', 'Any priority'], ['urgent', 'Urgent'], ['high', '
 const DEFAULTS = { status: 'open', channel: '', priority: '', q: '' };
 // Kept in memory across views and visits, so going back to the inbox (or to another view) keeps the filters.
 const filters = { ...DEFAULTS };
+/** @type {{at: number, map: Map<string, any>} | null} agents by id, and when they were fetched */
 let agentsCache = null;
 
+/** @typedef {'mine' | 'unassigned' | 'teams' | 'all'} InboxView */
+
+/** @param {HTMLElement} root @param {import('./app.js').ViewCtx & {view: InboxView}} ctx */
 export async function render(root, ctx) {
   const { api, me, view } = ctx;
   let token = 0;
@@ -131,7 +135,7 @@ export async function render(root, ctx) {
       mount(footer, page.next ? h('button', { type: 'button', class: 'btn', onclick: () => load(true, page.next) }, 'Load more') : null);
       select(Math.max(0, rows.findIndex((r) => r.session.id === keepId)), false);
       loadPreviews(api, made, () => mine === token);
-    } catch (err) {
+    } catch (/** @type {any} */ err) {
       if (mine === token) {
         list.replaceChildren(h('li', { class: 'list-empty list-error', role: 'alert' }, `Could not load conversations: ${err.message}`));
       }
@@ -179,13 +183,13 @@ export async function render(root, ctx) {
   if (document.activeElement === document.body) rows[0]?.link.focus({ preventScroll: true });
 }
 
-/** Agents by id, to name assignees (refreshed each minute). */
+/** Agents by id, to name assignees (refreshed each minute). @param {import('./api.js').Api} api */
 export async function agentsById(api) {
   if (agentsCache && Date.now() - agentsCache.at < 60_000) return agentsCache.map;
   try {
     const out = await api.get('/agents?limit=100');
     agentsCache = { at: Date.now(), map: new Map(out.items.map((a) => [a.id, a])) };
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     toast(`Could not load agents: ${err.message}`, 'error');
     agentsCache = { at: Date.now(), map: new Map() };
   }

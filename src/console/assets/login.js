@@ -3,6 +3,7 @@ import { h, mount } from './dom.js';
 
 // The sign-in screen: email + password against POST /console/api/login (sets the sb_console cookie).
 
+/** @param {HTMLElement} root @param {{onSignedIn: (session: import('./app.js').Me) => Promise<void>}} options */
 export function renderLogin(root, { onSignedIn }) {
   const error = h('p', { class: 'login-error', role: 'alert', hidden: true });
   const email = h('input', { id: 'login-email', name: 'email', type: 'email', autocomplete: 'username', required: true, autofocus: true });
@@ -34,7 +35,7 @@ export function renderLogin(root, { onSignedIn }) {
       const session = await login(email.value.trim(), password.value);
       password.value = '';
       await onSignedIn(session);
-    } catch (err) {
+    } catch (/** @type {any} */ err) {
       showError(err.status === 429 ? 'Too many attempts. Wait a minute and try again.' : err.message);
       password.select();
     } finally {
@@ -43,6 +44,7 @@ export function renderLogin(root, { onSignedIn }) {
     }
   });
 
+  /** @param {string} message */
   function showError(message) {
     error.textContent = message;
     error.hidden = false;

@@ -20,9 +20,15 @@ export const ADMIN_SECTIONS = [
   ['queues', 'Queues'],
 ];
 
+/** @typedef {ReturnType<typeof buildNav>} Nav */
+
+/** @param {{me: import('./app.js').Me, onSignOut: () => void}} options */
 export function buildNav({ me, onSignOut }) {
+  /** @type {Map<string, HTMLAnchorElement>} */
   const links = new Map();
+  /** @type {Map<string, {count: HTMLSpanElement, a: HTMLAnchorElement, label: string}>} */
   const counts = new Map();
+  /** @param {string} key @param {string} href @param {string} label @param {boolean} [withCount] */
   const link = (key, href, label, withCount = false) => {
     const count = withCount ? h('span', { class: 'nav-count', 'aria-hidden': 'true' }) : null;
     const text = h('span', { class: 'nav-label' }, label);
@@ -59,6 +65,7 @@ export function buildNav({ me, onSignOut }) {
 
   return {
     el,
+    /** @param {string} name @param {string} arg */
     setActive(name, arg) {
       const key = name === 'sessions' ? null : arg ? `${name}/${arg}` : name === 'admin' ? 'admin/channels' : name;
       for (const [k, a] of links) {
@@ -66,6 +73,7 @@ export function buildNav({ me, onSignOut }) {
         else a.removeAttribute('aria-current');
       }
     },
+    /** @param {Record<string, number>} values open sessions by inbox view */
     setCounts(values) {
       for (const [key, { count, a, label }] of counts) {
         const n = values[key.split('/')[1]];
@@ -75,6 +83,7 @@ export function buildNav({ me, onSignOut }) {
         else a.setAttribute('title', `${label}: ${n} open`);
       }
     },
+    /** @param {import('./api.js').LiveStatus} status */
     setLive(status) {
       live.dataset.state = status;
       const text = status === 'live' ? 'Live updates on' : status === 'reconnecting' ? 'Reconnecting…' : 'Live updates off';
@@ -85,6 +94,7 @@ export function buildNav({ me, onSignOut }) {
 }
 
 /** Open sessions, counted per inbox view (up to 500: beyond that the number is a lower bound). */
+/** @param {import('./api.js').Api} api @param {import('./app.js').Me} me @param {Nav} nav */
 export async function updateCounts(api, me, nav) {
   const teamIds = await myTeamIds(api, me);
   const open = [];
@@ -104,14 +114,15 @@ export async function updateCounts(api, me, nav) {
 }
 
 /** The teams of the signed-in agent (cached on `me` for the page's life). */
+/** @param {import('./api.js').Api} api @param {import('./app.js').Me} me @returns {Promise<string[]>} */
 export async function myTeamIds(api, me) {
   if (!me.teamIds) {
     try {
       const agent = await api.get(`/agents/${me.agent.id}`);
-      me.teamIds = agent.teams.map((t) => t.id);
+      me.teamIds = agent.teams.map((/** @type {{id: string}} */ t) => t.id);
     } catch {
       me.teamIds = [];
     }
   }
-  return me.teamIds;
+  return me.teamIds ?? []; // set just above
 }

@@ -60,7 +60,7 @@ export function buildComposer({ api, sessionId, getSession, onSent }) {
     if (form.isConnected) textarea.focus();
   }
   // Arrow keys move between tabs (the ARIA tabs pattern).
-  form.querySelector('[role=tablist]').addEventListener('keydown', (e) => {
+  /** @type {HTMLElement} */ (form.querySelector('[role=tablist]')).addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
     if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
       setMode(mode === 'reply' ? 'note' : 'reply');
       tabs[mode === 'reply' ? 0 : 1].focus();
@@ -69,7 +69,7 @@ export function buildComposer({ api, sessionId, getSession, onSent }) {
   });
 
   fileInput.addEventListener('change', async () => {
-    for (const f of fileInput.files) {
+    for (const f of fileInput.files ?? []) {
       if (f.size > 10_000_000) {
         toast(`${f.name} is larger than 10 MB`, 'error');
         continue;
@@ -121,7 +121,7 @@ export function buildComposer({ api, sessionId, getSession, onSent }) {
       drawFiles();
       toast(mode === 'note' ? 'Note added' : 'Reply sent', 'ok');
       await onSent();
-    } catch (err) {
+    } catch (/** @type {any} */ err) {
       toast(`Could not send: ${err.message}`, 'error');
     } finally {
       send.disabled = false;
@@ -151,9 +151,12 @@ function toBase64(file) {
  * The list is loaded once per composer (up to 200, A→Z); beyond that, searches and shortcuts ask the server.
  */
 function cannedPicker({ api, textarea }) {
+  /** @type {any[] | null} the canned responses, once loaded */
   let all = null;
   let complete = true;
+  /** @type {Promise<any[]> | null} */
   let loading = null;
+  /** @type {any[]} */
   let shown = [];
   let active = 0;
   let range = [0, 0];
@@ -192,7 +195,7 @@ function cannedPicker({ api, textarea }) {
     try {
       const items = await load();
       shown = complete || !q ? items.filter((c) => !q || matches(c, q)) : (await api.get(`/canned-responses${api.qs({ q, limit: 200 })}`)).items;
-    } catch (err) {
+    } catch (/** @type {any} */ err) {
       shown = [];
       empty.textContent = `Could not load canned responses: ${err.message}`;
       return draw();
@@ -233,7 +236,7 @@ function cannedPicker({ api, textarea }) {
     e.preventDefault();
   });
   panel.addEventListener('focusout', (e) => {
-    if (!panel.hidden && !panel.contains(e.relatedTarget) && e.relatedTarget !== button) close(false);
+    if (!panel.hidden && !panel.contains(/** @type {Node | null} */ (e.relatedTarget)) && e.relatedTarget !== button) close(false);
   });
 
   /** Tab right after `/shortcut` swaps it for that reply; an unknown shortcut leaves Tab alone (it moves focus). */

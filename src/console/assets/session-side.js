@@ -65,7 +65,7 @@ export function buildSide({ api, navigate }) {
             )
           : [h('li', { class: 'muted small' }, 'No other conversations.')]),
       );
-    } catch (err) {
+    } catch (/** @type {any} */ err) {
       others.replaceChildren(h('li', { class: 'muted small' }, `Could not load: ${err.message}`));
     }
   }

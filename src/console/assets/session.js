@@ -10,6 +10,7 @@ import { loadHistory, renderItem, withDays } from './session-thread.js';
 
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
 
+/** @param {HTMLElement} root @param {import('./app.js').ViewCtx & {sessionId: string}} ctx */
 export async function render(root, ctx) {
   const { api, me, sessionId, navigate } = ctx;
   let session = await api.get(`/chat/sessions/${encodeURIComponent(sessionId)}`);
@@ -48,7 +49,7 @@ export async function render(root, ctx) {
       if (done) toast(done, 'ok');
       ctx.refreshCounts();
       refresh(false);
-    } catch (err) {
+    } catch (/** @type {any} */ err) {
       toast(err.message, 'error');
     }
   }
@@ -114,7 +115,7 @@ export async function render(root, ctx) {
         threadScroll.scrollTop = threadScroll.scrollHeight;
         thread.dataset.scrolled = '1';
       }
-    } catch (err) {
+    } catch (/** @type {any} */ err) {
       toast(`Could not refresh: ${err.message}`, 'error');
     }
   }
@@ -124,7 +125,7 @@ export async function render(root, ctx) {
       await api.post(`/chat/sessions/${sessionId}/messages/${messageId}/retry`, {});
       toast('Sending again', 'ok');
       setTimeout(() => refresh(false), 800);
-    } catch (err) {
+    } catch (/** @type {any} */ err) {
       toast(err.message, 'error');
     }
   }

@@ -120,6 +120,43 @@ it('answers from knowledge, hands off to a person, takes an image, keeps script 
   await context.close();
 }, 120_000);
 
+it('renews its token after a 4401, reconnects, and sends again what the server never acknowledged', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const visitorPosts: string[] = [];
+  page.on('request', (r) => void (r.url().endsWith('/visitors') && visitorPosts.push(r.method())));
+  // The first socket loses the visitor's send and is then closed as an expired token would be; later ones pass.
+  let sockets = 0;
+  const dropped: string[] = [];
+  await page.routeWebSocket(/\/ws$/, (ws) => {
+    const first = ++sockets === 1;
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      const frame = JSON.parse(String(message)) as { type: string; client_msg_id?: string };
+      if (first && frame.type === 'send') {
+        dropped.push(frame.client_msg_id!);
+        void ws.close({ code: 4401, reason: 'token expired' });
+      } else server.send(message);
+    });
+  });
+  await page.goto(`${server.url}/demo`);
+  const w = widget(page);
+  await w.launcher.click();
+  await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toBe('');
+
+  const text = `Still there? ${randomUUID().slice(0, 6)}`;
+  await w.textbox.fill(text);
+  await w.textbox.press('Enter');
+  const stored = w.from('contact').filter({ hasText: text });
+  await expect.poll(() => stored.count(), { timeout: 15_000 }).toBe(1);
+  expect(sockets).toBe(2);
+  expect(visitorPosts).toEqual(['POST', 'POST']); // the new visitor, then the renewal after the 4401
+  expect(dropped).toHaveLength(1);
+  expect(await stored.getAttribute('data-client-msg-id')).toBe(dropped[0]);
+  expect(await page.locator('li[data-pending="true"], li[data-failed="true"]').count()).toBe(0);
+  await context.close();
+}, 60_000);
+
 it('tells the visitor when their identity is refused, and refuses an oversized file before uploading it', async () => {
   const web = (await api('GET', '/channels?type=web')).body.items[0];
   const patched = await api('PATCH', `/channels/${web.id}`, { config: { identity_secret: 'demo-identity-secret-123', files: { max_bytes: 1024 } } });
