@@ -107,10 +107,10 @@ export function agentRoutes(deps: Deps, hooks: AgentRouteHooks = {}) {
 
   app.openapi(list, async (c) => {
     const { availability, team_id, limit, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor, agentCursor)[0] : undefined;
+    const after = cursor ? decodeCursor(cursor, agentCursor) : undefined;
     const orgId = c.get('auth').orgId;
     const page = await listAgents(db, orgId, { availability, teamId: team_id }, limit, after);
-    return c.json({ items: await agentViews(db, orgId, page.items), next: page.next !== null ? encodeCursor([page.next]) : null }, 200);
+    return c.json({ items: await agentViews(db, orgId, page.items), next: page.next ? encodeCursor(page.next) : null }, 200);
   });
 
   app.openapi(get, async (c) => {

@@ -7,12 +7,11 @@ import {
   ApiKeyList,
   ApiKeyListQuery,
   ApiKeyParams,
-  apiKeyCursor,
   CreateApiKeyBody,
   CreatedApiKey,
   RevokedApiKey,
 } from '../schemas/api-keys.ts';
-import { decodeCursor, encodeCursor } from '../schemas/common.ts';
+import { decodeCursor, encodeCursor, timeIdCursor } from '../schemas/common.ts';
 
 // /api-keys*: Switchboard's own admin resource (admin keys and Idempotency-Key: app.ts).
 
@@ -72,7 +71,7 @@ export function apiKeyRoutes(deps: Deps) {
 
   app.openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor, apiKeyCursor) : undefined;
+    const after = cursor ? decodeCursor(cursor, timeIdCursor) : undefined;
     const page = await listApiKeys(deps.db, c.get('auth').orgId, limit, after);
     return c.json({ items: page.items.map(apiKeyView), next: page.next ? encodeCursor(page.next) : null }, 200);
   });

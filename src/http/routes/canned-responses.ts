@@ -81,9 +81,9 @@ export function cannedResponseRoutes(deps: Deps) {
 
   app.openapi(list, async (c) => {
     const { q, limit, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor, cannedCursor)[0] : undefined;
+    const after = cursor ? decodeCursor(cursor, cannedCursor) : undefined;
     const page = await listCanned(db, c.get('auth').orgId, q, limit, after);
-    return c.json({ items: page.items.map(cannedView), next: page.next ? encodeCursor([page.next]) : null }, 200);
+    return c.json({ items: page.items.map(cannedView), next: page.next ? encodeCursor(page.next) : null }, 200);
   });
 
   app.openapi(get, async (c) => {

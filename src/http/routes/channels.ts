@@ -16,12 +16,11 @@ import {
   ChannelListQuery,
   ChannelParams,
   ChannelTestResult,
-  channelCursor,
   CreateChannelBody,
   DeletedChannel,
   PatchChannelBody,
 } from '../schemas/channels.ts';
-import { decodeCursor, encodeCursor } from '../schemas/common.ts';
+import { decodeCursor, encodeCursor, timeIdCursor } from '../schemas/common.ts';
 
 // /channels*: Switchboard's own admin resource (admin keys and Idempotency-Key: app.ts).
 
@@ -109,7 +108,7 @@ export function channelRoutes(deps: Deps) {
 
   app.openapi(list, async (c) => {
     const { type, limit, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor, channelCursor) : undefined;
+    const after = cursor ? decodeCursor(cursor, timeIdCursor) : undefined;
     const page = await listChannels(deps, c.get('auth').orgId, type, limit, after);
     return c.json({ items: page.items.map(view), next: page.next ? encodeCursor(page.next) : null }, 200);
   });

@@ -3,12 +3,11 @@ import type { Deps } from '../../deps.ts';
 import { createContact, deleteContact, updateContact } from '../../domain/contacts/contact-commands.ts';
 import { getContact, listContacts } from '../../domain/contacts/contact-views.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
-import { ContactDto, contactDetails, decodeCursor, encodeCursor } from '../schemas/common.ts';
+import { ContactDto, contactDetails, decodeCursor, encodeCursor, timeIdCursor } from '../schemas/common.ts';
 import {
   ContactList,
   ContactListQuery,
   ContactParams,
-  contactCursor,
   DeletedContact,
   SavedContact,
   SaveContactBody,
@@ -102,7 +101,7 @@ export function contactRoutes(deps: Deps) {
         email: q.email,
       },
       q.limit,
-      q.cursor ? decodeCursor(q.cursor, contactCursor) : undefined,
+      q.cursor ? decodeCursor(q.cursor, timeIdCursor) : undefined,
     );
     return c.json({ items: page.items, next: page.next ? encodeCursor(page.next) : null }, 200);
   });

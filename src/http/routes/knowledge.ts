@@ -9,13 +9,12 @@ import {
   patchArticle,
 } from '../../domain/organization/knowledge-store.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
-import { decodeCursor, encodeCursor } from '../schemas/common.ts';
+import { decodeCursor, encodeCursor, timeIdCursor } from '../schemas/common.ts';
 import {
   ArticleDto,
   ArticleList,
   ArticleListQuery,
   ArticleParams,
-  articleCursor,
   CreateArticleBody,
   DeletedArticle,
   PatchArticleBody,
@@ -86,7 +85,7 @@ export function knowledgeRoutes(deps: Deps) {
 
   app.openapi(list, async (c) => {
     const { q, tag, limit, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor, articleCursor) : undefined;
+    const after = cursor ? decodeCursor(cursor, timeIdCursor) : undefined;
     const page = await listArticles(db, c.get('auth').orgId, { q, tag }, limit, after);
     return c.json({ items: page.items.map(articleView), next: page.next ? encodeCursor(page.next) : null }, 200);
   });

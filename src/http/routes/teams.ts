@@ -13,7 +13,7 @@ import {
 } from '../../domain/organization/team-store.ts';
 import type { AgentRouteHooks } from './agents.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
-import { decodeCursor, encodeCursor } from '../schemas/common.ts';
+import { decodeCursor, encodeCursor, timeIdCursor } from '../schemas/common.ts';
 import {
   AddMemberBody,
   CreateTeamBody,
@@ -24,7 +24,6 @@ import {
   TeamListQuery,
   TeamMemberParams,
   TeamParams,
-  teamCursor,
 } from '../schemas/people.ts';
 
 // /teams*: routing queues with members. Reads for admin and agent keys, writes for admins (app.ts).
@@ -113,7 +112,7 @@ export function teamRoutes(deps: Deps, hooks: AgentRouteHooks = {}) {
 
   app.openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor, teamCursor) : undefined;
+    const after = cursor ? decodeCursor(cursor, timeIdCursor) : undefined;
     const orgId = c.get('auth').orgId;
     const page = await listTeams(db, orgId, limit, after);
     return c.json({ items: await teamViews(db, orgId, page.items), next: page.next ? encodeCursor(page.next) : null }, 200);

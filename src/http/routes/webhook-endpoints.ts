@@ -3,10 +3,9 @@ import type { Deps } from '../../deps.ts';
 import * as store from '../../domain/webhooks/webhook-endpoint-store.ts';
 import { markOneTimeSecrets } from '../one-time-secrets.ts';
 import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
-import { decodeCursor, encodeCursor } from '../schemas/common.ts';
+import { decodeCursor, encodeCursor, timeIdCursor } from '../schemas/common.ts';
 import {
   CreateWebhookEndpointBody,
-  keysetCursor,
   PatchWebhookEndpointBody,
   Success,
   WebhookDeliveryList,
@@ -119,7 +118,7 @@ export function webhookEndpointRoutes(deps: Deps) {
 
   app.openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor, keysetCursor) : undefined;
+    const after = cursor ? decodeCursor(cursor, timeIdCursor) : undefined;
     const page = await store.listEndpoints(deps, orgOf(c), limit, after);
     return c.json({ items: page.items.map(store.endpointView), next: page.next ? encodeCursor(page.next) : null }, 200);
   });
@@ -146,7 +145,7 @@ export function webhookEndpointRoutes(deps: Deps) {
 
   app.openapi(deliveries, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor, keysetCursor) : undefined;
+    const after = cursor ? decodeCursor(cursor, timeIdCursor) : undefined;
     const page = await store.listDeliveries(deps, orgOf(c), c.req.valid('param').id, limit, after);
     return c.json({ items: page.items.map(store.deliveryView), next: page.next ? encodeCursor(page.next) : null }, 200);
   });
