@@ -140,7 +140,7 @@ export async function listHistory(
   db: Db,
   orgId: string,
   sessionId: string,
-  opts: { limit: number; afterSeq?: number | undefined; includeStatusChanges: boolean },
+  opts: { limit: number; after?: [seq: number] | undefined; includeStatusChanges: boolean },
 ) {
   const [found] = await db
     .select({ id: sessions.id })
@@ -155,13 +155,13 @@ export async function listHistory(
       and(
         eq(messages.orgId, orgId),
         eq(messages.sessionId, sessionId),
-        opts.afterSeq !== undefined ? gt(messages.seq, opts.afterSeq) : undefined,
+        opts.after ? gt(messages.seq, opts.after[0]) : undefined,
         opts.includeStatusChanges ? undefined : ne(messages.eventType, 'status_changed'),
       ),
     )
     .orderBy(asc(messages.seq))
     .limit(opts.limit + 1);
-  const { rows: page, next: nextSeq } = keysetPage(rows, opts.limit, (last) => last.message.seq);
+  const { rows: page, next } = keysetPage(rows, opts.limit, (last): [seq: number] => [last.message.seq]);
   const messageIds = page.map((r) => r.message.id);
   const files = messageIds.length
     ? await db.select().from(attachments).where(inArray(attachments.messageId, messageIds)).orderBy(asc(attachments.createdAt))
@@ -171,5 +171,5 @@ export async function listHistory(
     agent: r.agent?.number != null ? r.agent : null,
     attachments: files.filter((a) => a.messageId === r.message.id),
   }));
-  return { items, nextSeq };
+  return { items, next };
 }
