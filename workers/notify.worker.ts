@@ -1,4 +1,4 @@
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
 import { and, eq, max } from 'drizzle-orm';
 import type { SecretBox } from '../src/crypto/secret-box.ts';
 import type { Db } from '../src/db/client.ts';
@@ -10,8 +10,8 @@ import type { Logger } from '../src/logger.ts';
 import type { Metrics, WebhookResult } from '../src/metrics/metrics.ts';
 import type { GuardedFetch, OutboundClient } from '../src/net/guarded-fetch.ts';
 import { blockedAddressIn } from '../src/net/outbound-errors.ts';
-import { createRedis } from '../src/queue/connection.ts';
-import { jobSchemas, type JobData, redisPrefix } from '../src/queue/names.ts';
+import { jobSchemas, type JobData } from '../src/queue/names.ts';
+import { createQueueWorker, type WorkerOptions } from './worker-factory.ts';
 
 // notify: one event to one webhook endpoint. Loads both (a deleted or disabled endpoint ends the job quietly),
 // signs Open's envelope per Standard Webhooks, POSTs it through the outbound guard (src/net/guarded-fetch.ts: public
@@ -165,35 +165,25 @@ function describe(err: unknown): string {
   return cause ? `${e.message}: ${cause}` : e.message;
 }
 
-/** The shape of workers/worker-factory.ts's WorkerOptions (its `base` can be passed as is). */
-export interface NotifyWorkerOptions {
-  redisUrl: string;
-  queuePrefix: string;
-  concurrency?: number;
-  stalledIntervalMs?: number;
-}
+/** The factory's options (workers/worker-factory.ts), `base` included; the logger is the deps'. */
+export type NotifyWorkerOptions = Omit<WorkerOptions, 'logger' | 'backoffStrategy' | 'failedLog'>;
 
-/** The notify queue's worker: its own blocking connection, the queues' prefix, and the webhook backoff strategy. */
+/**
+ * The notify queue's worker (workers/worker-factory.ts), with the webhook backoff strategy: jobs ask for
+ * `backoff: { type: 'webhook', delay }`, doubling with a cap, which BullMQ's exponential lacks.
+ */
 export function createNotifyWorker(deps: NotifyDeps, opts: NotifyWorkerOptions) {
-  const connection = createRedis(opts.redisUrl, 'worker');
-  connection.on('error', (err) => deps.logger.debug({ err: err.message, queue: 'notify' }, 'worker redis error'));
-  const worker = new Worker<JobData['notify'], NotifyResult, ChannelKind>('notify', (job) => processNotify(job, deps), {
-    connection,
-    prefix: redisPrefix(opts.queuePrefix),
+  const { worker, connection } = createQueueWorker('notify', (job) => processNotify(job, deps), {
+    ...opts,
+    logger: deps.logger,
     concurrency: opts.concurrency ?? 16,
-    stalledInterval: opts.stalledIntervalMs ?? 30_000,
-    // Jobs ask for `backoff: { type: 'webhook', delay }`: doubling with a cap, which BullMQ's exponential lacks.
-    settings: {
-      backoffStrategy: (attemptsMade, type, _err, job) => {
-        const b = job?.opts.backoff;
-        return type === NOTIFY_BACKOFF_TYPE ? webhookBackoffDelay(attemptsMade, typeof b === 'object' ? b.delay : undefined) : -1;
-      },
+    backoffStrategy: (attemptsMade, type, _err, job) => {
+      const b = job?.opts.backoff;
+      return type === NOTIFY_BACKOFF_TYPE ? webhookBackoffDelay(attemptsMade, typeof b === 'object' ? b.delay : undefined) : -1;
     },
+    // A receiver that is down or answers an error is routine, and retried.
+    failedLog: { level: 'info', message: 'webhook attempt failed' },
   });
-  worker.on('error', (err) => deps.logger.warn({ err: err.message, queue: 'notify' }, 'worker error'));
-  worker.on('failed', (job, err) =>
-    deps.logger.info({ queue: 'notify', jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'webhook attempt failed'),
-  );
   return {
     worker,
     connection,

@@ -1,4 +1,4 @@
-import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
+import { type BackoffStrategy, type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ChannelKind } from '../src/domain/model/enums.ts';
 import type { Logger } from '../src/logger.ts';
@@ -14,6 +14,10 @@ export interface WorkerOptions {
   stalledIntervalMs?: number;
   /** How long a job's lock lives without renewal: a dead worker's job is retaken after this (ms). */
   lockDurationMs?: number;
+  /** For jobs whose `backoff.type` is one of the queue's own (BullMQ's custom backoff strategy). */
+  backoffStrategy?: BackoffStrategy;
+  /** How a failed attempt is logged: `warn`, 'job failed', unless the queue's failures are routine. */
+  failedLog?: { level: 'info' | 'warn'; message: string };
 }
 
 /**
@@ -39,10 +43,12 @@ export function createQueueWorker<Q extends QueueName>(
     stalledInterval: opts.stalledIntervalMs ?? 30_000,
     lockDuration: opts.lockDurationMs ?? 30_000,
     maxStalledCount: 3,
+    ...(opts.backoffStrategy ? { settings: { backoffStrategy: opts.backoffStrategy } } : {}),
   });
+  const { level, message } = opts.failedLog ?? { level: 'warn', message: 'job failed' };
   worker.on('error', (err) => opts.logger.warn({ err: err.message, queue: name }, 'worker error'));
   worker.on('failed', (job, err) =>
-    opts.logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
+    opts.logger[level]({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, message),
   );
   return { worker, connection };
 }

@@ -1,7 +1,7 @@
-import { utcSortKey } from '../../db/keyset.ts';
-import { type SQL, and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { type SQL, and, eq, isNull } from 'drizzle-orm';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import type { Db } from '../../db/client.ts';
+import { keysetPage, type TimeIdCursor, timeIdKeyset } from '../../db/keyset.ts';
 import { channels } from '../../db/schema/index.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import type { AdapterDeps, AdapterModule } from '../model/adapter.ts';
@@ -21,8 +21,8 @@ export interface ChannelCtx {
 }
 
 type ChannelRow = typeof channels.$inferSelect;
-/** Keyset position in the oldest-first list: created_at as Postgres text (µs kept) and id. */
-export type ChannelCursor = [createdAt: string, id: string];
+/** The list's order: oldest first. */
+const byCreated = timeIdKeyset(channels.createdAt, channels.id, 'asc');
 
 function moduleFor(registry: ChannelRegistry, type: ChannelKind, provider?: string): AdapterModule {
   if (!registry.adapterFor(type)) throw new ValidationError(`channel type ${type} is not available yet`, [{ path: 'type', message: 'Not available yet' }]);
@@ -78,23 +78,15 @@ export async function getChannel(ctx: ChannelCtx, orgId: string, id: string): Pr
   return row;
 }
 
-export async function listChannels(ctx: ChannelCtx, orgId: string, type: ChannelKind | undefined, limit: number, after?: ChannelCursor) {
+export async function listChannels(ctx: ChannelCtx, orgId: string, type: ChannelKind | undefined, limit: number, after?: TimeIdCursor) {
   const rows = await ctx.db
-    .select({ channel: channels, sortKey: utcSortKey(channels.createdAt) })
+    .select({ channel: channels, sortKey: byCreated.sortKey })
     .from(channels)
-    .where(
-      and(
-        live(orgId),
-        type ? eq(channels.type, type) : undefined,
-        after ? sql`(${channels.createdAt}, ${channels.id}) > (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined,
-      ),
-    )
-    .orderBy(asc(channels.createdAt), asc(channels.id))
+    .where(and(live(orgId), type ? eq(channels.type, type) : undefined, byCreated.after(after)))
+    .orderBy(...byCreated.orderBy)
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  const next: ChannelCursor | null = rows.length > limit && last ? [last.sortKey, last.channel.id] : null;
-  return { items: page.map((r) => r.channel), next };
+  const page = keysetPage(rows, limit, (last): TimeIdCursor => [last.sortKey, last.channel.id]);
+  return { items: page.rows.map((r) => r.channel), next: page.next };
 }
 
 export interface ChannelPatch {
@@ -135,7 +127,7 @@ export async function deleteChannel(ctx: ChannelCtx, orgId: string, id: string):
       .select({ id: channels.id })
       .from(channels)
       .where(and(eq(channels.orgId, orgId), eq(channels.type, builtIn)))
-      .orderBy(asc(channels.createdAt), asc(channels.id))
+      .orderBy(...byCreated.orderBy)
       .limit(1);
     if (first?.id === row.id) throw new ConflictError(`The built-in ${builtIn} channel cannot be deleted (disable it instead)`);
   }

@@ -1,6 +1,6 @@
-import { utcSortKey } from '../../db/keyset.ts';
-import { type SQL, and, asc, desc, eq, gte, inArray, lt, or, sql } from 'drizzle-orm';
+import { type SQL, and, asc, eq, gte, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
+import { keysetPage, type TimeIdCursor, timeIdKeyset } from '../../db/keyset.ts';
 import { contactIdentities, contacts } from '../../db/schema/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import { type ContactJson, contactView } from './contact-view.ts';
@@ -19,8 +19,8 @@ export interface ContactFilters {
   email?: string | undefined;
 }
 
-/** Keyset position: created_at as Postgres text (keeps the microseconds a JS Date would lose) and id. */
-export type ContactCursor = [createdAt: string, id: string];
+/** The list's order: newest first. */
+const byCreated = timeIdKeyset(contacts.createdAt, contacts.id, 'desc');
 
 type ContactRow = typeof contacts.$inferSelect;
 
@@ -63,17 +63,13 @@ function contactWhere(orgId: string, f: ContactFilters): SQL {
 }
 
 /** `GET /contacts`: newest first, keyset paginated on (created_at, id) so inserts never shift a page. */
-export async function listContacts(db: Db, orgId: string, f: ContactFilters, limit: number, after?: ContactCursor) {
-  const where = [contactWhere(orgId, f)];
-  if (after) where.push(sql`(${contacts.createdAt}, ${contacts.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
+export async function listContacts(db: Db, orgId: string, f: ContactFilters, limit: number, after?: TimeIdCursor) {
   const rows = await db
-    .select({ contact: contacts, sortKey: utcSortKey(contacts.createdAt) })
+    .select({ contact: contacts, sortKey: byCreated.sortKey })
     .from(contacts)
-    .where(and(...where))
-    .orderBy(desc(contacts.createdAt), desc(contacts.id))
+    .where(and(contactWhere(orgId, f), byCreated.after(after)))
+    .orderBy(...byCreated.orderBy)
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  const next: ContactCursor | null = rows.length > limit && last ? [last.sortKey, last.contact.id] : null;
-  return { items: await withIdentities(db, page.map((r) => r.contact)), next };
+  const page = keysetPage(rows, limit, (last): TimeIdCursor => [last.sortKey, last.contact.id]);
+  return { items: await withIdentities(db, page.rows.map((r) => r.contact)), next: page.next };
 }

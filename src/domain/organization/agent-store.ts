@@ -1,6 +1,7 @@
 import { and, asc, count, eq, gt, inArray, isNull } from 'drizzle-orm';
 import { hashPassword } from '../../crypto/password.ts';
 import type { Db, Tx } from '../../db/client.ts';
+import { keysetPage } from '../../db/keyset.ts';
 import { agents, apiKeys, sessions, teamMembers, teams } from '../../db/schema/index.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
 import type { AgentRole, Availability } from '../model/enums.ts';
@@ -119,7 +120,7 @@ export interface AgentFilter {
 }
 
 /** Agents by number (their creation order); the cursor is the last number seen. */
-export async function listAgents(db: Db, orgId: string, filter: AgentFilter, limit: number, afterNumber?: number) {
+export async function listAgents(db: Db, orgId: string, filter: AgentFilter, limit: number, after?: [number: number]) {
   const rows = await db
     .select()
     .from(agents)
@@ -130,13 +131,13 @@ export async function listAgents(db: Db, orgId: string, filter: AgentFilter, lim
         filter.teamId
           ? inArray(agents.id, db.select({ id: teamMembers.agentId }).from(teamMembers).where(eq(teamMembers.teamId, filter.teamId)))
           : undefined,
-        afterNumber !== undefined ? gt(agents.number, afterNumber) : undefined,
+        after ? gt(agents.number, after[0]) : undefined,
       ),
     )
     .orderBy(asc(agents.number))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  return { items: page, next: rows.length > limit ? (page.at(-1)?.number ?? null) : null };
+  const page = keysetPage(rows, limit, (last): [number: number] => [last.number]);
+  return { items: page.rows, next: page.next };
 }
 
 /**

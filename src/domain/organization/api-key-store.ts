@@ -1,6 +1,6 @@
-import { utcSortKey } from '../../db/keyset.ts';
-import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, count, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { keysetPage, type TimeIdCursor, timeIdKeyset } from '../../db/keyset.ts';
 import { agents, apiKeys, organizations } from '../../db/schema/index.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import type { ApiKeyRole } from '../model/enums.ts';
@@ -9,8 +9,8 @@ import { insertApiKey } from './organizations.ts';
 // The API keys admin API. Keys are stored hashed: the key itself exists only in the create response.
 
 type ApiKeyRow = typeof apiKeys.$inferSelect;
-/** Keyset position in the newest-first list: created_at as Postgres text (µs kept) and id. */
-export type ApiKeyCursor = [createdAt: string, id: string];
+/** The list's order: newest first. */
+const byCreated = timeIdKeyset(apiKeys.createdAt, apiKeys.id, 'desc');
 
 /** What lists show: never the key or its hash. */
 export function apiKeyView(row: ApiKeyRow) {
@@ -39,23 +39,15 @@ export async function createApiKey(db: Db, orgId: string, input: { name: string;
 }
 
 /** Active (unrevoked) keys, newest first. */
-export async function listApiKeys(db: Db, orgId: string, limit: number, after?: ApiKeyCursor) {
+export async function listApiKeys(db: Db, orgId: string, limit: number, after?: TimeIdCursor) {
   const rows = await db
-    .select({ key: apiKeys, sortKey: utcSortKey(apiKeys.createdAt) })
+    .select({ key: apiKeys, sortKey: byCreated.sortKey })
     .from(apiKeys)
-    .where(
-      and(
-        eq(apiKeys.orgId, orgId),
-        isNull(apiKeys.revokedAt),
-        after ? sql`(${apiKeys.createdAt}, ${apiKeys.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined,
-      ),
-    )
-    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+    .where(and(eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt), byCreated.after(after)))
+    .orderBy(...byCreated.orderBy)
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  const next: ApiKeyCursor | null = rows.length > limit && last ? [last.sortKey, last.key.id] : null;
-  return { items: page.map((r) => r.key), next };
+  const page = keysetPage(rows, limit, (last): TimeIdCursor => [last.sortKey, last.key.id]);
+  return { items: page.rows.map((r) => r.key), next: page.next };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type SQL, and, asc, eq, gt, ilike, or } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { keysetPage } from '../../db/keyset.ts';
 import { cannedResponses } from '../../db/schema/index.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
 
@@ -57,7 +58,7 @@ export async function getCanned(db: Db, orgId: string, id: string): Promise<Cann
 }
 
 /** By shortcut, A→Z; `after` is the last shortcut of the previous page. `q`: substring of shortcut, title or body. */
-export async function listCanned(db: Db, orgId: string, q: string | undefined, limit: number, after?: string) {
+export async function listCanned(db: Db, orgId: string, q: string | undefined, limit: number, after?: [shortcut: string]) {
   const rows = await db
     .select()
     .from(cannedResponses)
@@ -71,13 +72,13 @@ export async function listCanned(db: Db, orgId: string, q: string | undefined, l
               ilike(cannedResponses.body, containing(q)),
             )
           : undefined,
-        after !== undefined ? gt(cannedResponses.shortcut, after) : undefined,
+        after ? gt(cannedResponses.shortcut, after[0]) : undefined,
       ),
     )
     .orderBy(asc(cannedResponses.shortcut))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  return { items: page, next: rows.length > limit ? (page.at(-1)?.shortcut ?? null) : null };
+  const page = keysetPage(rows, limit, (last): [shortcut: string] => [last.shortcut]);
+  return { items: page.rows, next: page.next };
 }
 
 export async function patchCanned(db: Db, orgId: string, id: string, patch: CannedPatch): Promise<CannedRow> {

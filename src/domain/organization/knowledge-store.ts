@@ -1,14 +1,14 @@
-import { type SQL, and, desc, eq, ilike, or, sql } from 'drizzle-orm';
+import { type SQL, and, eq, ilike, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { utcSortKey } from '../../db/keyset.ts';
+import { keysetPage, type TimeIdCursor, timeIdKeyset } from '../../db/keyset.ts';
 import { knowledge } from '../../db/schema/index.ts';
 import { NotFoundError } from '../../errors.ts';
 
 // The knowledge admin API: the articles the AI answers from (the responders read them with turn-context.ts).
 
 export type ArticleRow = typeof knowledge.$inferSelect;
-/** Keyset position in the newest-first list: created_at as Postgres text (µs kept) and id. */
-export type ArticleCursor = [createdAt: string, id: string];
+/** The list's order: newest first. */
+const byCreated = timeIdKeyset(knowledge.createdAt, knowledge.id, 'desc');
 
 export interface NewArticle {
   title: string;
@@ -57,24 +57,22 @@ export async function getArticle(db: Db, orgId: string, id: string): Promise<Art
   return row;
 }
 
-export async function listArticles(db: Db, orgId: string, filter: ArticleFilter, limit: number, after?: ArticleCursor) {
+export async function listArticles(db: Db, orgId: string, filter: ArticleFilter, limit: number, after?: TimeIdCursor) {
   const rows = await db
-    .select({ article: knowledge, sortKey: utcSortKey(knowledge.createdAt) })
+    .select({ article: knowledge, sortKey: byCreated.sortKey })
     .from(knowledge)
     .where(
       and(
         scoped(orgId),
         filter.q ? or(ilike(knowledge.title, containing(filter.q)), ilike(knowledge.body, containing(filter.q))) : undefined,
         filter.tag ? sql`${knowledge.tags} @> ${JSON.stringify([filter.tag])}::jsonb` : undefined,
-        after ? sql`(${knowledge.createdAt}, ${knowledge.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined,
+        byCreated.after(after),
       ),
     )
-    .orderBy(desc(knowledge.createdAt), desc(knowledge.id))
+    .orderBy(...byCreated.orderBy)
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  const next: ArticleCursor | null = rows.length > limit && last ? [last.sortKey, last.article.id] : null;
-  return { items: page.map((r) => r.article), next };
+  const page = keysetPage(rows, limit, (last): TimeIdCursor => [last.sortKey, last.article.id]);
+  return { items: page.rows.map((r) => r.article), next: page.next };
 }
 
 export async function patchArticle(db: Db, orgId: string, id: string, patch: ArticlePatch): Promise<ArticleRow> {

@@ -1,6 +1,6 @@
-import { type SQL, and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { type SQL, and, asc, count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { utcSortKey } from '../../db/keyset.ts';
+import { keysetPage, type TimeIdCursor, timeIdKeyset } from '../../db/keyset.ts';
 import { agents, sessions, teamMembers, teams } from '../../db/schema/index.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
 import { type BusinessHours, isOpen } from '../handling/business-hours.ts';
@@ -10,8 +10,8 @@ import { getAgent } from './agent-store.ts';
 // The teams admin API: a team is a routing queue with a strategy, optional business hours and member agents.
 
 export type TeamRow = typeof teams.$inferSelect;
-/** Keyset position in the oldest-first list: created_at as Postgres text (µs kept) and id. */
-export type TeamCursor = [createdAt: string, id: string];
+/** The list's order: oldest first. */
+const byCreated = timeIdKeyset(teams.createdAt, teams.id, 'asc');
 
 export interface NewTeam {
   name: string;
@@ -72,22 +72,15 @@ export async function getTeam(db: Db, orgId: string, id: string): Promise<TeamRo
   return row;
 }
 
-export async function listTeams(db: Db, orgId: string, limit: number, after?: TeamCursor) {
+export async function listTeams(db: Db, orgId: string, limit: number, after?: TimeIdCursor) {
   const rows = await db
-    .select({ team: teams, sortKey: utcSortKey(teams.createdAt) })
+    .select({ team: teams, sortKey: byCreated.sortKey })
     .from(teams)
-    .where(
-      and(
-        scoped(orgId),
-        after ? sql`(${teams.createdAt}, ${teams.id}) > (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined,
-      ),
-    )
-    .orderBy(asc(teams.createdAt), asc(teams.id))
+    .where(and(scoped(orgId), byCreated.after(after)))
+    .orderBy(...byCreated.orderBy)
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  const next: TeamCursor | null = rows.length > limit && last ? [last.sortKey, last.team.id] : null;
-  return { items: page.map((r) => r.team), next };
+  const page = keysetPage(rows, limit, (last): TimeIdCursor => [last.sortKey, last.team.id]);
+  return { items: page.rows.map((r) => r.team), next: page.next };
 }
 
 export async function patchTeam(db: Db, orgId: string, id: string, patch: TeamPatch): Promise<TeamRow> {

@@ -1,6 +1,6 @@
-import { utcSortKey } from '../../db/keyset.ts';
 import { type SQL, and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
+import { keysetPage, type TimeIdCursor, timeIdKeyset } from '../../db/keyset.ts';
 import { agents, attachments, channels, contactIdentities, contacts, messages, sessions, teams } from '../../db/schema/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { CustomData } from '../contacts/custom-data.ts';
@@ -11,6 +11,8 @@ import type { HistoryRecord, SessionRecord } from './session-views.ts';
 
 /** Newest activity: a session without messages counts from its creation. */
 export const activityAt = sql`coalesce(${sessions.lastMessageAt}, ${sessions.createdAt})`;
+/** The list's order: newest activity first. */
+const byActivity = timeIdKeyset(activityAt, sessions.id, 'desc');
 
 export interface SessionFilters {
   statuses?: SessionStatus[] | undefined;
@@ -71,7 +73,7 @@ async function loadSessions(db: Db | Tx, where: SQL, order: SQL[], limit: number
       channel: { id: channels.id, type: channels.type },
       contact: contacts,
       team: { id: teams.id, name: teams.name, description: teams.description },
-      sortKey: utcSortKey(activityAt),
+      sortKey: byActivity.sortKey,
     })
     .from(sessions)
     .innerJoin(channels, eq(channels.id, sessions.channelId))
@@ -108,17 +110,13 @@ export async function getSession(db: Db | Tx, orgId: string, sessionId: string):
 }
 
 /** Keyset position in the newest-activity-first list: the activity time (ISO, UTC, µs) and the id. */
-export type SessionCursor = [activity: string, id: string];
+export type SessionCursor = TimeIdCursor;
 
 /** `GET /chat/sessions`: newest activity first, keyset paginated (stable under inserts). */
 export async function listSessions(db: Db, orgId: string, f: SessionFilters, limit: number, after?: SessionCursor) {
-  const where = [sessionWhere(orgId, f)];
-  if (after) where.push(sql`(${activityAt}, ${sessions.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
-  const rows = await loadSessions(db, and(...where)!, [desc(activityAt), desc(sessions.id)], limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  const next: SessionCursor | null = rows.length > limit && last ? [last.sortKey, last.record.session.id] : null;
-  return { items: page.map((r) => r.record), next };
+  const rows = await loadSessions(db, and(sessionWhere(orgId, f), byActivity.after(after))!, byActivity.orderBy, limit + 1);
+  const page = keysetPage(rows, limit, (last): SessionCursor => [last.sortKey, last.record.session.id]);
+  return { items: page.rows.map((r) => r.record), next: page.next };
 }
 
 export interface PageRequest {
@@ -142,7 +140,7 @@ export async function listHistory(
   db: Db,
   orgId: string,
   sessionId: string,
-  opts: { limit: number; afterSeq?: number | undefined; includeStatusChanges: boolean },
+  opts: { limit: number; after?: [seq: number] | undefined; includeStatusChanges: boolean },
 ) {
   const [found] = await db
     .select({ id: sessions.id })
@@ -157,13 +155,13 @@ export async function listHistory(
       and(
         eq(messages.orgId, orgId),
         eq(messages.sessionId, sessionId),
-        opts.afterSeq !== undefined ? gt(messages.seq, opts.afterSeq) : undefined,
+        opts.after ? gt(messages.seq, opts.after[0]) : undefined,
         opts.includeStatusChanges ? undefined : ne(messages.eventType, 'status_changed'),
       ),
     )
     .orderBy(asc(messages.seq))
     .limit(opts.limit + 1);
-  const page = rows.slice(0, opts.limit);
+  const { rows: page, next } = keysetPage(rows, opts.limit, (last): [seq: number] => [last.message.seq]);
   const messageIds = page.map((r) => r.message.id);
   const files = messageIds.length
     ? await db.select().from(attachments).where(inArray(attachments.messageId, messageIds)).orderBy(asc(attachments.createdAt))
@@ -173,5 +171,5 @@ export async function listHistory(
     agent: r.agent?.number != null ? r.agent : null,
     attachments: files.filter((a) => a.messageId === r.message.id),
   }));
-  return { items, nextSeq: rows.length > opts.limit ? page.at(-1)!.message.seq : null };
+  return { items, next };
 }

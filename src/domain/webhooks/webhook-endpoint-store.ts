@@ -1,7 +1,7 @@
-import { type SQL, and, asc, desc, eq, sql } from 'drizzle-orm';
+import { type SQL, and, eq } from 'drizzle-orm';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import type { Db } from '../../db/client.ts';
-import { utcSortKey } from '../../db/keyset.ts';
+import { keysetPage, type TimeIdCursor, timeIdKeyset } from '../../db/keyset.ts';
 import { channels, events, sessions, type WebhookEventFilter, webhookDeliveries, webhookEndpoints } from '../../db/schema/index.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
 import type { AddressPolicy } from '../../net/address-policy.ts';
@@ -23,8 +23,10 @@ export interface WebhookCtx {
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
 type DeliveryRow = typeof webhookDeliveries.$inferSelect;
-/** Keyset position: created_at as Postgres text (µs kept) and id. */
-export type KeysetCursor = [createdAt: string, id: string];
+/** The endpoint list's order: oldest first. */
+const endpointsByCreated = timeIdKeyset(webhookEndpoints.createdAt, webhookEndpoints.id, 'asc');
+/** The delivery log's order: newest first. */
+const deliveriesByCreated = timeIdKeyset(webhookDeliveries.createdAt, webhookDeliveries.id, 'desc');
 
 /** After a rotation the old secret keeps signing (a second signature) this long. */
 const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
@@ -89,22 +91,15 @@ export async function getEndpoint(ctx: WebhookCtx, orgId: string, id: string): P
 }
 
 /** Oldest first. */
-export async function listEndpoints(ctx: WebhookCtx, orgId: string, limit: number, after?: KeysetCursor) {
+export async function listEndpoints(ctx: WebhookCtx, orgId: string, limit: number, after?: TimeIdCursor) {
   const rows = await ctx.db
-    .select({ endpoint: webhookEndpoints, sortKey: utcSortKey(webhookEndpoints.createdAt) })
+    .select({ endpoint: webhookEndpoints, sortKey: endpointsByCreated.sortKey })
     .from(webhookEndpoints)
-    .where(
-      and(
-        scoped(orgId),
-        after ? sql`(${webhookEndpoints.createdAt}, ${webhookEndpoints.id}) > (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined,
-      ),
-    )
-    .orderBy(asc(webhookEndpoints.createdAt), asc(webhookEndpoints.id))
+    .where(and(scoped(orgId), endpointsByCreated.after(after)))
+    .orderBy(...endpointsByCreated.orderBy)
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  const next: KeysetCursor | null = rows.length > limit && last ? [last.sortKey, last.endpoint.id] : null;
-  return { items: page.map((r) => r.endpoint), next };
+  const page = keysetPage(rows, limit, (last): TimeIdCursor => [last.sortKey, last.endpoint.id]);
+  return { items: page.rows.map((r) => r.endpoint), next: page.next };
 }
 
 export interface EndpointPatch {
@@ -156,26 +151,18 @@ export async function rotateSecret(ctx: WebhookCtx, orgId: string, id: string) {
 }
 
 /** Attempts at one endpoint, newest first. */
-export async function listDeliveries(ctx: WebhookCtx, orgId: string, endpointId: string, limit: number, after?: KeysetCursor) {
+export async function listDeliveries(ctx: WebhookCtx, orgId: string, endpointId: string, limit: number, after?: TimeIdCursor) {
   await getEndpoint(ctx, orgId, endpointId);
   const d = webhookDeliveries;
   const rows = await ctx.db
-    .select({ delivery: d, eventType: events.type, sortKey: utcSortKey(d.createdAt) })
+    .select({ delivery: d, eventType: events.type, sortKey: deliveriesByCreated.sortKey })
     .from(d)
     .innerJoin(events, eq(events.id, d.eventId))
-    .where(
-      and(
-        eq(d.orgId, orgId),
-        eq(d.endpointId, endpointId),
-        after ? sql`(${d.createdAt}, ${d.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined,
-      ),
-    )
-    .orderBy(desc(d.createdAt), desc(d.id))
+    .where(and(eq(d.orgId, orgId), eq(d.endpointId, endpointId), deliveriesByCreated.after(after)))
+    .orderBy(...deliveriesByCreated.orderBy)
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  const next: KeysetCursor | null = rows.length > limit && last ? [last.sortKey, last.delivery.id] : null;
-  return { items: page.map((r) => ({ ...r.delivery, eventType: r.eventType })), next };
+  const page = keysetPage(rows, limit, (last): TimeIdCursor => [last.sortKey, last.delivery.id]);
+  return { items: page.rows.map((r) => ({ ...r.delivery, eventType: r.eventType })), next: page.next };
 }
 
 /** Re-enqueues the delivery's event for its endpoint. An event already delivered, or a disabled endpoint: 409. */

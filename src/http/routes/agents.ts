@@ -1,9 +1,8 @@
-import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import { agentView, agentViews, createAgent, deleteAgent, getAgent, listAgents, patchAgent } from '../../domain/organization/agent-store.ts';
 import { ForbiddenError } from '../../errors.ts';
-import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
-import { decodeCursor, encodeCursor } from '../schemas/common.ts';
+import { afterCursor, crudRoutes, pageBody } from '../crud.ts';
+import { newRouter } from '../router.ts';
 import {
   AgentDto,
   AgentList,
@@ -19,69 +18,43 @@ import {
 // /agents*: Switchboard's own resource. Reads for admin and agent keys, writes for admins (app.ts); an agent key
 // may also PATCH its own agent's availability (checked here).
 
-const tags = ['Agents'];
-const security = bearerSecurity;
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const body = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
-const params = AgentParams;
+const agents = crudRoutes({ tags: ['Agents'], path: '/agents', params: AgentParams });
 
-const create = createRoute({
-  method: 'post',
-  path: '/agents',
+const create = agents.create({
   operationId: 'createAgent',
   summary: 'Create an agent',
   description: 'A duplicate email (ignoring case) is a 409. With `create_api_key`, the response carries the agent’s key once.',
-  tags,
-  security,
-  request: { headers: idempotencyHeader, body: body(CreateAgentBody) },
-  responses: { 201: json(CreatedAgentDto, 'The new agent'), ...errorResponses },
+  body: CreateAgentBody,
+  response: CreatedAgentDto,
+  says: 'The new agent',
 });
 
-const list = createRoute({
-  method: 'get',
-  path: '/agents',
+const list = agents.list({
   operationId: 'listAgents',
   summary: 'List agents, by number',
-  tags,
-  security,
-  request: { query: AgentListQuery },
-  responses: { 200: json(AgentList, 'A page of agents'), ...errorResponses },
+  query: AgentListQuery,
+  response: AgentList,
+  says: 'A page of agents',
 });
 
-const get = createRoute({
-  method: 'get',
-  path: '/agents/{id}',
-  operationId: 'getAgent',
-  summary: 'Get an agent',
-  tags,
-  security,
-  request: { params },
-  responses: { 200: json(AgentDto, 'The agent'), ...errorResponses },
-});
+const get = agents.get({ operationId: 'getAgent', summary: 'Get an agent', response: AgentDto, says: 'The agent' });
 
-const patch = createRoute({
-  method: 'patch',
-  path: '/agents/{id}',
+const patch = agents.patch({
   operationId: 'updateAgent',
   summary: 'Update an agent',
   description:
     'Coming online (or gaining capacity) offers the agent the sessions waiting in their teams’ queues. An agent key may change only its own agent’s `availability`.',
-  tags,
-  security,
-  request: { params, body: body(PatchAgentBody) },
-  responses: { 200: json(AgentDto, 'The updated agent'), ...errorResponses },
+  body: PatchAgentBody,
+  response: AgentDto,
+  says: 'The updated agent',
 });
 
-const remove = createRoute({
-  method: 'delete',
-  path: '/agents/{id}',
+const remove = agents.remove({
   operationId: 'deleteAgent',
   summary: 'Delete an agent',
   description: 'Revokes the agent’s API keys. An agent with open sessions assigned is a 409: reassign them first.',
-  tags,
-  security,
-  request: { params },
-  responses: { 200: json(DeletedAgent, 'Deleted'), ...errorResponses },
+  response: DeletedAgent,
+  says: 'Deleted',
 });
 
 export interface AgentRouteHooks {
@@ -107,10 +80,9 @@ export function agentRoutes(deps: Deps, hooks: AgentRouteHooks = {}) {
 
   app.openapi(list, async (c) => {
     const { availability, team_id, limit, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor, agentCursor)[0] : undefined;
     const orgId = c.get('auth').orgId;
-    const page = await listAgents(db, orgId, { availability, teamId: team_id }, limit, after);
-    return c.json({ items: await agentViews(db, orgId, page.items), next: page.next !== null ? encodeCursor([page.next]) : null }, 200);
+    const page = await listAgents(db, orgId, { availability, teamId: team_id }, limit, afterCursor(cursor, agentCursor));
+    return c.json(pageBody(await agentViews(db, orgId, page.items), page.next), 200);
   });
 
   app.openapi(get, async (c) => {

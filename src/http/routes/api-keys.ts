@@ -1,62 +1,40 @@
-import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import { apiKeyView, createApiKey, listApiKeys, revokeApiKey } from '../../domain/organization/api-key-store.ts';
+import { afterCursor, crudRoutes, pageBody } from '../crud.ts';
 import { markOneTimeSecrets } from '../one-time-secrets.ts';
-import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
-import {
-  ApiKeyList,
-  ApiKeyListQuery,
-  ApiKeyParams,
-  apiKeyCursor,
-  CreateApiKeyBody,
-  CreatedApiKey,
-  RevokedApiKey,
-} from '../schemas/api-keys.ts';
-import { decodeCursor, encodeCursor } from '../schemas/common.ts';
+import { newRouter } from '../router.ts';
+import { ApiKeyList, ApiKeyListQuery, ApiKeyParams, CreateApiKeyBody, CreatedApiKey, RevokedApiKey } from '../schemas/api-keys.ts';
+import { timeIdCursor } from '../schemas/common.ts';
 
 // /api-keys*: Switchboard's own admin resource (admin keys and Idempotency-Key: app.ts).
 
-const tags = ['API keys'];
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const keys = crudRoutes({ tags: ['API keys'], path: '/api-keys', params: ApiKeyParams });
 
-const create = createRoute({
-  method: 'post',
-  path: '/api-keys',
+const create = keys.create({
   operationId: 'createApiKey',
   summary: 'Create an API key',
   description:
     'The response is the only time the key is shown: only its hash is stored. An Idempotency-Key replay answers ' +
     'the same, with `key` null and `secret_shown_once` saying so.',
-  tags,
-  security: bearerSecurity,
-  request: {
-    headers: idempotencyHeader,
-    body: { required: true, content: { 'application/json': { schema: CreateApiKeyBody } } },
-  },
-  responses: { 201: json(CreatedApiKey, 'The new key'), ...errorResponses },
+  body: CreateApiKeyBody,
+  response: CreatedApiKey,
+  says: 'The new key',
 });
 
-const list = createRoute({
-  method: 'get',
-  path: '/api-keys',
+const list = keys.list({
   operationId: 'listApiKeys',
   summary: 'List active API keys, newest first',
-  tags,
-  security: bearerSecurity,
-  request: { query: ApiKeyListQuery },
-  responses: { 200: json(ApiKeyList, 'A page of keys (never the keys themselves)'), ...errorResponses },
+  query: ApiKeyListQuery,
+  response: ApiKeyList,
+  says: 'A page of keys (never the keys themselves)',
 });
 
-const revoke = createRoute({
-  method: 'delete',
-  path: '/api-keys/{id}',
+const revoke = keys.remove({
   operationId: 'revokeApiKey',
   summary: 'Revoke an API key',
   description: 'It stops working at once. The last admin key of an organization cannot be revoked (409).',
-  tags,
-  security: bearerSecurity,
-  request: { params: ApiKeyParams },
-  responses: { 200: json(RevokedApiKey, 'Revoked'), ...errorResponses },
+  response: RevokedApiKey,
+  says: 'Revoked',
 });
 
 export function apiKeyRoutes(deps: Deps) {
@@ -72,9 +50,8 @@ export function apiKeyRoutes(deps: Deps) {
 
   app.openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor, apiKeyCursor) : undefined;
-    const page = await listApiKeys(deps.db, c.get('auth').orgId, limit, after);
-    return c.json({ items: page.items.map(apiKeyView), next: page.next ? encodeCursor(page.next) : null }, 200);
+    const page = await listApiKeys(deps.db, c.get('auth').orgId, limit, afterCursor(cursor, timeIdCursor));
+    return c.json(pageBody(page.items.map(apiKeyView), page.next), 200);
   });
 
   app.openapi(revoke, async (c) => {

@@ -1,7 +1,7 @@
-import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import { cannedView, createCanned, deleteCanned, getCanned, listCanned, patchCanned } from '../../domain/organization/canned-store.ts';
-import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
+import { afterCursor, crudRoutes, pageBody } from '../crud.ts';
+import { newRouter } from '../router.ts';
 import {
   CannedDto,
   CannedList,
@@ -12,63 +12,50 @@ import {
   DeletedCanned,
   PatchCannedBody,
 } from '../schemas/canned.ts';
-import { decodeCursor, encodeCursor } from '../schemas/common.ts';
 
 // /canned-responses*: saved replies for the composer. Reads for admin and agent keys, writes for admins (app.ts).
 
-const tags = ['Canned responses'];
-const security = bearerSecurity;
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const body = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
-const params = CannedParams;
-const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ tags, security, ...r });
+const canned = crudRoutes({ tags: ['Canned responses'], path: '/canned-responses', params: CannedParams });
 
-const create = route({
-  method: 'post',
-  path: '/canned-responses',
+const create = canned.create({
   operationId: 'createCannedResponse',
   summary: 'Create a canned response',
   description: 'Admin keys only. A shortcut already used in the organization is a 409.',
-  request: { headers: idempotencyHeader, body: body(CreateCannedBody) },
-  responses: { 201: json(CannedDto, 'The new canned response'), ...errorResponses },
+  body: CreateCannedBody,
+  response: CannedDto,
+  says: 'The new canned response',
 });
 
-const list = route({
-  method: 'get',
-  path: '/canned-responses',
+const list = canned.list({
   operationId: 'listCannedResponses',
   summary: 'List or search canned responses, by shortcut A→Z',
-  request: { query: CannedListQuery },
-  responses: { 200: json(CannedList, 'A page of canned responses'), ...errorResponses },
+  query: CannedListQuery,
+  response: CannedList,
+  says: 'A page of canned responses',
 });
 
-const get = route({
-  method: 'get',
-  path: '/canned-responses/{id}',
+const get = canned.get({
   operationId: 'getCannedResponse',
   summary: 'Get a canned response',
-  request: { params },
-  responses: { 200: json(CannedDto, 'The canned response'), ...errorResponses },
+  response: CannedDto,
+  says: 'The canned response',
 });
 
-const patch = route({
-  method: 'patch',
-  path: '/canned-responses/{id}',
+const patch = canned.patch({
   operationId: 'updateCannedResponse',
   summary: 'Update a canned response',
   description: 'Admin keys only. Fields given replace the stored ones.',
-  request: { params, body: body(PatchCannedBody) },
-  responses: { 200: json(CannedDto, 'The updated canned response'), ...errorResponses },
+  body: PatchCannedBody,
+  response: CannedDto,
+  says: 'The updated canned response',
 });
 
-const remove = route({
-  method: 'delete',
-  path: '/canned-responses/{id}',
+const remove = canned.remove({
   operationId: 'deleteCannedResponse',
   summary: 'Delete a canned response',
   description: 'Admin keys only.',
-  request: { params },
-  responses: { 200: json(DeletedCanned, 'Deleted'), ...errorResponses },
+  response: DeletedCanned,
+  says: 'Deleted',
 });
 
 export function cannedResponseRoutes(deps: Deps) {
@@ -81,9 +68,8 @@ export function cannedResponseRoutes(deps: Deps) {
 
   app.openapi(list, async (c) => {
     const { q, limit, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor, cannedCursor)[0] : undefined;
-    const page = await listCanned(db, c.get('auth').orgId, q, limit, after);
-    return c.json({ items: page.items.map(cannedView), next: page.next ? encodeCursor([page.next]) : null }, 200);
+    const page = await listCanned(db, c.get('auth').orgId, q, limit, afterCursor(cursor, cannedCursor));
+    return c.json(pageBody(page.items.map(cannedView), page.next), 200);
   });
 
   app.openapi(get, async (c) => {

@@ -1,4 +1,3 @@
-import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import {
   channelView,
@@ -9,94 +8,67 @@ import {
   patchChannel,
   testChannel,
 } from '../../domain/channels/channel-store.ts';
-import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
+import { afterCursor, crudRoutes, pageBody } from '../crud.ts';
+import { jsonResponse } from '../openapi-route.ts';
+import { idempotencyHeader, newRouter } from '../router.ts';
 import {
   ChannelDto,
   ChannelList,
   ChannelListQuery,
   ChannelParams,
   ChannelTestResult,
-  channelCursor,
   CreateChannelBody,
   DeletedChannel,
   PatchChannelBody,
 } from '../schemas/channels.ts';
-import { decodeCursor, encodeCursor } from '../schemas/common.ts';
+import { timeIdCursor } from '../schemas/common.ts';
 
 // /channels*: Switchboard's own admin resource (admin keys and Idempotency-Key: app.ts).
 
-const tags = ['Channels'];
-const security = bearerSecurity;
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const body = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
-const params = ChannelParams;
+const channels = crudRoutes({ tags: ['Channels'], path: '/channels', params: ChannelParams });
 
-const create = createRoute({
-  method: 'post',
-  path: '/channels',
+const create = channels.create({
   operationId: 'createChannel',
   summary: 'Create a channel',
-  tags,
-  security,
-  request: { headers: idempotencyHeader, body: body(CreateChannelBody) },
-  responses: { 201: json(ChannelDto, 'The new channel'), ...errorResponses },
+  body: CreateChannelBody,
+  response: ChannelDto,
+  says: 'The new channel',
 });
 
-const list = createRoute({
-  method: 'get',
-  path: '/channels',
+const list = channels.list({
   operationId: 'listChannels',
   summary: 'List channels, oldest first',
-  tags,
-  security,
-  request: { query: ChannelListQuery },
-  responses: { 200: json(ChannelList, 'A page of channels'), ...errorResponses },
+  query: ChannelListQuery,
+  response: ChannelList,
+  says: 'A page of channels',
 });
 
-const get = createRoute({
-  method: 'get',
-  path: '/channels/{id}',
-  operationId: 'getChannel',
-  summary: 'Get a channel',
-  tags,
-  security,
-  request: { params },
-  responses: { 200: json(ChannelDto, 'The channel'), ...errorResponses },
-});
+const get = channels.get({ operationId: 'getChannel', summary: 'Get a channel', response: ChannelDto, says: 'The channel' });
 
-const patch = createRoute({
-  method: 'patch',
-  path: '/channels/{id}',
+const patch = channels.patch({
   operationId: 'updateChannel',
   summary: 'Update a channel',
-  tags,
-  security,
-  request: { params, body: body(PatchChannelBody) },
-  responses: { 200: json(ChannelDto, 'The updated channel'), ...errorResponses },
+  body: PatchChannelBody,
+  response: ChannelDto,
+  says: 'The updated channel',
 });
 
-const remove = createRoute({
-  method: 'delete',
-  path: '/channels/{id}',
+const remove = channels.remove({
   operationId: 'deleteChannel',
   summary: 'Delete a channel',
   description: 'Soft delete: its sessions and messages stay. The built-in api channel cannot be deleted (409).',
-  tags,
-  security,
-  request: { params },
-  responses: { 200: json(DeletedChannel, 'Deleted'), ...errorResponses },
+  response: DeletedChannel,
+  says: 'Deleted',
 });
 
-const test = createRoute({
+const test = channels.route({
   method: 'post',
   path: '/channels/{id}/test',
   operationId: 'testChannel',
   summary: 'Check a channel’s configuration',
   description: 'Whether the adapter can be built from the stored configuration. `ok: false` says why not.',
-  tags,
-  security,
-  request: { params, headers: idempotencyHeader },
-  responses: { 200: json(ChannelTestResult, 'The verdict'), ...errorResponses },
+  request: { params: ChannelParams, headers: idempotencyHeader },
+  responses: { 200: jsonResponse(ChannelTestResult, 'The verdict') },
 });
 
 export function channelRoutes(deps: Deps) {
@@ -109,9 +81,8 @@ export function channelRoutes(deps: Deps) {
 
   app.openapi(list, async (c) => {
     const { type, limit, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor, channelCursor) : undefined;
-    const page = await listChannels(deps, c.get('auth').orgId, type, limit, after);
-    return c.json({ items: page.items.map(view), next: page.next ? encodeCursor(page.next) : null }, 200);
+    const page = await listChannels(deps, c.get('auth').orgId, type, limit, afterCursor(cursor, timeIdCursor));
+    return c.json(pageBody(page.items.map(view), page.next), 200);
   });
 
   app.openapi(get, async (c) => {

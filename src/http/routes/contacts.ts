@@ -1,14 +1,13 @@
-import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import { createContact, deleteContact, updateContact } from '../../domain/contacts/contact-commands.ts';
 import { getContact, listContacts } from '../../domain/contacts/contact-views.ts';
-import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
-import { ContactDto, contactDetails, decodeCursor, encodeCursor } from '../schemas/common.ts';
+import { afterCursor, crudRoutes, pageBody } from '../crud.ts';
+import { newRouter } from '../router.ts';
+import { ContactDto, contactDetails, timeIdCursor } from '../schemas/common.ts';
 import {
   ContactList,
   ContactListQuery,
   ContactParams,
-  contactCursor,
   DeletedContact,
   SavedContact,
   SaveContactBody,
@@ -18,66 +17,42 @@ import {
 // /contacts*: Open's contacts API (plus GET /contacts/{id}). Auth (admin, agent; DELETE admin only) and
 // Idempotency-Key: app.ts.
 
-const tags = ['Contacts'];
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const body = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+const contacts = crudRoutes({ tags: ['Contacts'], path: '/contacts', itemPath: '/contacts/{contact_id}', params: ContactParams });
 
-const create = createRoute({
-  method: 'post',
-  path: '/contacts',
+const create = contacts.create({
   operationId: 'saveContact',
   summary: 'Create a contact',
   description: 'Always a new contact: an email another contact of the organization has is a 409.',
-  tags,
-  security: bearerSecurity,
-  request: { headers: idempotencyHeader, body: body(SaveContactBody) },
-  responses: { 201: json(SavedContact, 'The new contact'), ...errorResponses },
+  body: SaveContactBody,
+  response: SavedContact,
+  says: 'The new contact',
 });
 
-const list = createRoute({
-  method: 'get',
-  path: '/contacts',
+const list = contacts.list({
   operationId: 'listContacts',
   summary: 'List contacts, newest first',
-  tags,
-  security: bearerSecurity,
-  request: { query: ContactListQuery },
-  responses: { 200: json(ContactList, 'A page of contacts'), ...errorResponses },
+  query: ContactListQuery,
+  response: ContactList,
+  says: 'A page of contacts',
 });
 
-const get = createRoute({
-  method: 'get',
-  path: '/contacts/{contact_id}',
-  operationId: 'getContact',
-  summary: 'Get a contact',
-  tags,
-  security: bearerSecurity,
-  request: { params: ContactParams },
-  responses: { 200: json(ContactDto, 'The contact'), ...errorResponses },
-});
+const get = contacts.get({ operationId: 'getContact', summary: 'Get a contact', response: ContactDto, says: 'The contact' });
 
-const patch = createRoute({
-  method: 'patch',
-  path: '/contacts/{contact_id}',
+const patch = contacts.patch({
   operationId: 'updateContact',
   summary: 'Update a contact',
   description: 'Given fields replace the stored ones; custom_data merges key by key.',
-  tags,
-  security: bearerSecurity,
-  request: { params: ContactParams, body: body(UpdateContactBody) },
-  responses: { 200: json(ContactDto, 'The updated contact'), ...errorResponses },
+  body: UpdateContactBody,
+  response: ContactDto,
+  says: 'The updated contact',
 });
 
-const remove = createRoute({
-  method: 'delete',
-  path: '/contacts/{contact_id}',
+const remove = contacts.remove({
   operationId: 'deleteContact',
   summary: 'Delete a contact',
   description: 'Its channel identities and chat sessions (with their messages) are deleted too. Admin keys only: an agent key gets 403.',
-  tags,
-  security: bearerSecurity,
-  request: { params: ContactParams },
-  responses: { 200: json(DeletedContact, 'Deleted'), ...errorResponses },
+  response: DeletedContact,
+  says: 'Deleted',
 });
 
 export function contactRoutes(deps: Deps) {
@@ -102,9 +77,9 @@ export function contactRoutes(deps: Deps) {
         email: q.email,
       },
       q.limit,
-      q.cursor ? decodeCursor(q.cursor, contactCursor) : undefined,
+      afterCursor(q.cursor, timeIdCursor),
     );
-    return c.json({ items: page.items, next: page.next ? encodeCursor(page.next) : null }, 200);
+    return c.json(pageBody(page.items, page.next), 200);
   });
 
   app.openapi(get, async (c) => {

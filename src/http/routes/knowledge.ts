@@ -1,4 +1,3 @@
-import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import {
   articleView,
@@ -8,14 +7,14 @@ import {
   listArticles,
   patchArticle,
 } from '../../domain/organization/knowledge-store.ts';
-import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
-import { decodeCursor, encodeCursor } from '../schemas/common.ts';
+import { afterCursor, crudRoutes, pageBody } from '../crud.ts';
+import { newRouter } from '../router.ts';
+import { timeIdCursor } from '../schemas/common.ts';
 import {
   ArticleDto,
   ArticleList,
   ArticleListQuery,
   ArticleParams,
-  articleCursor,
   CreateArticleBody,
   DeletedArticle,
   PatchArticleBody,
@@ -23,57 +22,45 @@ import {
 
 // /knowledge*: the articles the AI answers from (admin keys: app.ts).
 
-const tags = ['Knowledge'];
-const security = bearerSecurity;
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const body = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
-const params = ArticleParams;
-const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ tags, security, ...r });
+const articles = crudRoutes({ tags: ['Knowledge'], path: '/knowledge', params: ArticleParams });
 
-const create = route({
-  method: 'post',
-  path: '/knowledge',
+const create = articles.create({
   operationId: 'createKnowledgeArticle',
   summary: 'Create a knowledge article',
-  request: { headers: idempotencyHeader, body: body(CreateArticleBody) },
-  responses: { 201: json(ArticleDto, 'The new article'), ...errorResponses },
+  body: CreateArticleBody,
+  response: ArticleDto,
+  says: 'The new article',
 });
 
-const list = route({
-  method: 'get',
-  path: '/knowledge',
+const list = articles.list({
   operationId: 'listKnowledgeArticles',
   summary: 'List or search knowledge articles, newest first',
-  request: { query: ArticleListQuery },
-  responses: { 200: json(ArticleList, 'A page of articles'), ...errorResponses },
+  query: ArticleListQuery,
+  response: ArticleList,
+  says: 'A page of articles',
 });
 
-const get = route({
-  method: 'get',
-  path: '/knowledge/{id}',
+const get = articles.get({
   operationId: 'getKnowledgeArticle',
   summary: 'Get a knowledge article',
-  request: { params },
-  responses: { 200: json(ArticleDto, 'The article'), ...errorResponses },
+  response: ArticleDto,
+  says: 'The article',
 });
 
-const patch = route({
-  method: 'patch',
-  path: '/knowledge/{id}',
+const patch = articles.patch({
   operationId: 'updateKnowledgeArticle',
   summary: 'Update a knowledge article',
   description: 'Fields given replace the stored ones (`tags` as a whole).',
-  request: { params, body: body(PatchArticleBody) },
-  responses: { 200: json(ArticleDto, 'The updated article'), ...errorResponses },
+  body: PatchArticleBody,
+  response: ArticleDto,
+  says: 'The updated article',
 });
 
-const remove = route({
-  method: 'delete',
-  path: '/knowledge/{id}',
+const remove = articles.remove({
   operationId: 'deleteKnowledgeArticle',
   summary: 'Delete a knowledge article',
-  request: { params },
-  responses: { 200: json(DeletedArticle, 'Deleted'), ...errorResponses },
+  response: DeletedArticle,
+  says: 'Deleted',
 });
 
 export function knowledgeRoutes(deps: Deps) {
@@ -86,9 +73,8 @@ export function knowledgeRoutes(deps: Deps) {
 
   app.openapi(list, async (c) => {
     const { q, tag, limit, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor, articleCursor) : undefined;
-    const page = await listArticles(db, c.get('auth').orgId, { q, tag }, limit, after);
-    return c.json({ items: page.items.map(articleView), next: page.next ? encodeCursor(page.next) : null }, 200);
+    const page = await listArticles(db, c.get('auth').orgId, { q, tag }, limit, afterCursor(cursor, timeIdCursor));
+    return c.json(pageBody(page.items.map(articleView), page.next), 200);
   });
 
   app.openapi(get, async (c) => {

@@ -1,18 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import { filterSessions, listSessions, type SessionCursor } from '../../domain/sessions/session-queries.ts';
 import { chatSessionView } from '../../domain/sessions/session-views.ts';
-import { bearerSecurity, errorResponses, idempotencyHeader } from '../router.ts';
-import { decodeCursor, encodeCursor } from '../schemas/common.ts';
-import {
-  FilterBody,
-  FilterResult,
-  jsonBody,
-  jsonResponse,
-  SessionList,
-  SessionListQuery,
-  sessionTags,
-} from '../schemas/sessions.ts';
+import { afterCursor, pageBody } from '../crud.ts';
+import { bearerRoutes, jsonBody, jsonResponse } from '../openapi-route.ts';
+import { idempotencyHeader } from '../router.ts';
+import { FilterBody, FilterResult, SessionList, SessionListQuery, sessionTags } from '../schemas/sessions.ts';
 import type { SessionRouter } from './sessions-router.ts';
 
 // GET /chat/sessions (keyset cursor, Open's) and POST /chat/sessions/filter (page numbers).
@@ -30,7 +23,9 @@ function sameSecond(v: string): boolean {
 }
 const cursorShape = z.tuple([pgTimestamp, z.guid()]);
 
-const list = createRoute({
+const route = bearerRoutes(sessionTags);
+
+const list = route({
   method: 'get',
   path: '/chat/sessions',
   operationId: 'listChatSessions',
@@ -38,28 +33,24 @@ const list = createRoute({
   description:
     'Open’s filters (`status`, `channel_type`, `handed_off`, `cursor`) plus Switchboard’s: dates, `contact_id`, ' +
     '`assignee_id`, `unassigned`, `team_id`, `priority` and free-text `q`. All filters combine with AND.',
-  tags: sessionTags,
-  security: bearerSecurity,
   request: { query: SessionListQuery },
-  responses: { 200: jsonResponse(SessionList, 'A page of sessions'), ...errorResponses },
+  responses: { 200: jsonResponse(SessionList, 'A page of sessions') },
 });
 
-const filter = createRoute({
+const filter = route({
   method: 'post',
   path: '/chat/sessions/filter',
   operationId: 'filterChatSessions',
   summary: 'Filter chat sessions (page-numbered)',
   description: 'Each list filter matches any of its values; different filters combine with AND.',
-  tags: sessionTags,
-  security: bearerSecurity,
   request: { headers: idempotencyHeader, body: jsonBody(FilterBody) },
-  responses: { 200: jsonResponse(FilterResult, 'A page of sessions'), ...errorResponses },
+  responses: { 200: jsonResponse(FilterResult, 'A page of sessions') },
 });
 
 export function listRoutes(app: SessionRouter, deps: Deps): void {
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
-    const after: SessionCursor | undefined = q.cursor ? decodeCursor(q.cursor, cursorShape) : undefined;
+    const after: SessionCursor | undefined = afterCursor(q.cursor, cursorShape);
     const page = await listSessions(
       deps.db,
       c.get('auth').orgId,
@@ -81,7 +72,7 @@ export function listRoutes(app: SessionRouter, deps: Deps): void {
       q.limit,
       after,
     );
-    return c.json({ items: page.items.map(chatSessionView), next: page.next ? encodeCursor(page.next) : null }, 200);
+    return c.json(pageBody(page.items.map(chatSessionView), page.next), 200);
   });
 
   app.openapi(filter, async (c) => {

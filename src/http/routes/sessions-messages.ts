@@ -1,65 +1,52 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import { retryDispatch } from '../../domain/outbound/dispatch-retry.ts';
 import { sendMessage } from '../../domain/sessions/session-send.ts';
 import { listHistory } from '../../domain/sessions/session-queries.ts';
 import { attachmentUrl } from '../../domain/files/attachment-urls.ts';
 import { type AttachmentUrlOf, historyItemView } from '../../domain/sessions/session-views.ts';
-import { bearerSecurity, errorResponses, idempotencyHeader } from '../router.ts';
-import { contactDetails, decodeCursor, encodeCursor } from '../schemas/common.ts';
-import {
-  HistoryList,
-  HistoryQuery,
-  jsonBody,
-  jsonResponse,
-  SendBody,
-  SendResult,
-  SessionParams,
-  sessionTags,
-} from '../schemas/sessions.ts';
+import { afterCursor, pageBody } from '../crud.ts';
+import { bearerRoutes, jsonBody, jsonResponse } from '../openapi-route.ts';
+import { idempotencyHeader } from '../router.ts';
+import { contactDetails } from '../schemas/common.ts';
+import { HistoryList, HistoryQuery, SendBody, SendResult, SessionParams, sessionTags } from '../schemas/sessions.ts';
 import type { SessionRouter } from './sessions-router.ts';
 
 // POST /chat/sessions/{session_id}/send and GET /chat/sessions/{session_id}/history.
 
 const historyCursor = z.tuple([z.int().nonnegative()]);
+const route = bearerRoutes(sessionTags);
 
-const send = createRoute({
+const send = route({
   method: 'post',
   path: '/chat/sessions/{session_id}/send',
   operationId: 'sendMessage',
   summary: 'Send a message (as the contact, or as an agent)',
-  tags: sessionTags,
-  security: bearerSecurity,
   request: { params: SessionParams, headers: idempotencyHeader, body: jsonBody(SendBody) },
-  responses: { 201: jsonResponse(SendResult, 'The stored message'), ...errorResponses },
+  responses: { 201: jsonResponse(SendResult, 'The stored message') },
 });
 
-const history = createRoute({
+const history = route({
   method: 'get',
   path: '/chat/sessions/{session_id}/history',
   operationId: 'listChatHistory',
   summary: 'List a chat session’s history, oldest first',
-  tags: sessionTags,
-  security: bearerSecurity,
   request: { params: SessionParams, query: HistoryQuery },
-  responses: { 200: jsonResponse(HistoryList, 'A page of history'), ...errorResponses },
+  responses: { 200: jsonResponse(HistoryList, 'A page of history') },
 });
 
 const MessageParams = SessionParams.extend({
   message_id: z.guid().openapi({ format: 'uuid', param: { name: 'message_id', in: 'path' } }),
 });
 
-const retry = createRoute({
+const retry = route({
   method: 'post',
   path: '/chat/sessions/{session_id}/messages/{message_id}/retry',
   operationId: 'retryMessageDelivery',
   summary: 'Send a reply whose delivery failed once more',
-  tags: sessionTags,
-  security: bearerSecurity,
   request: { params: MessageParams, headers: idempotencyHeader },
   responses: {
     202: jsonResponse(z.object({ success: z.literal(true) }), 'Queued for dispatch again'),
-    ...errorResponses,
     503: { description: 'The queue is unavailable' },
   },
 });
@@ -94,15 +81,13 @@ export function messageRoutes(app: SessionRouter, deps: Deps): void {
 
   app.openapi(history, async (c) => {
     const q = c.req.valid('query');
-    const afterSeq = q.cursor ? decodeCursor(q.cursor, historyCursor)[0] : undefined;
     const page = await listHistory(deps.db, c.get('auth').orgId, c.req.valid('param').session_id, {
       limit: q.limit,
-      afterSeq,
+      after: afterCursor(q.cursor, historyCursor),
       includeStatusChanges: q.include_status_changes ?? false,
     });
-    const next = page.nextSeq !== null ? encodeCursor([page.nextSeq]) : null;
     const urlOf: AttachmentUrlOf = (a) => attachmentUrl(a, deps.config.publicUrl, deps.config.secret);
-    return c.json({ items: page.items.map((r) => historyItemView(r, urlOf)), next }, 200);
+    return c.json(pageBody(page.items.map((r) => historyItemView(r, urlOf)), page.next), 200);
   });
 
   app.openapi(retry, async (c) => {

@@ -1,10 +1,10 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { and, eq } from 'drizzle-orm';
 import { agents } from '../../db/schema/index.ts';
 import type { Deps } from '../../deps.ts';
 import { showAgentTyping } from '../../domain/sessions/typing.ts';
-import { bearerSecurity, errorResponses } from '../router.ts';
-import { jsonResponse, SessionParams, sessionTags } from '../schemas/sessions.ts';
+import { bearerRoutes, jsonResponse } from '../openapi-route.ts';
+import { SessionParams, sessionTags } from '../schemas/sessions.ts';
 import type { SessionRouter } from './sessions-router.ts';
 
 // POST /chat/sessions/{session_id}/typing: an agent is writing. The customer sees "<name> is typing…" where the
@@ -17,17 +17,14 @@ const TypingBody = z
   })
   .openapi('TypingInput');
 
-const typing = createRoute({
+const typing = bearerRoutes(sessionTags)({
   method: 'post',
   path: '/chat/sessions/{session_id}/typing',
   operationId: 'showTyping',
   summary: 'Show the customer that an agent is typing',
-  tags: sessionTags,
-  security: bearerSecurity,
   request: { params: SessionParams, body: { required: false, content: { 'application/json': { schema: TypingBody } } } },
   responses: {
     202: jsonResponse(z.object({ success: z.literal(true) }), 'Signalled (where the channel has a typing indicator)'),
-    ...errorResponses,
   },
 });
 

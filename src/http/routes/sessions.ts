@@ -1,58 +1,46 @@
-import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import { createSession, patchSession } from '../../domain/sessions/session-commands.ts';
 import { getSession } from '../../domain/sessions/session-queries.ts';
 import { chatSessionView } from '../../domain/sessions/session-views.ts';
-import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
+import { crudRoutes } from '../crud.ts';
+import { jsonResponse } from '../openapi-route.ts';
+import { idempotencyHeader, newRouter } from '../router.ts';
 import { contactDetails } from '../schemas/common.ts';
-import {
-  ChatSessionDto,
-  CreatedSession,
-  CreateSessionBody,
-  jsonBody,
-  jsonResponse,
-  PatchSessionBody,
-  SessionParams,
-  sessionTags,
-} from '../schemas/sessions.ts';
+import { ChatSessionDto, CreatedSession, CreateSessionBody, PatchSessionBody, SessionParams, sessionTags } from '../schemas/sessions.ts';
 import { listRoutes } from './sessions-list.ts';
 import { messageRoutes } from './sessions-messages.ts';
 import { typingRoutes } from './sessions-typing.ts';
 
-const json = jsonResponse;
-const tags = sessionTags;
+const chatSessions = crudRoutes({
+  tags: sessionTags,
+  path: '/chat/sessions',
+  itemPath: '/chat/sessions/{session_id}',
+  params: SessionParams,
+});
 
-const create = createRoute({
+// Not chatSessions.create: Open's body here is optional (`requestBody` without `required`).
+const create = chatSessions.route({
   method: 'post',
   path: '/chat/sessions',
   operationId: 'createChatSession',
   summary: 'Create a chat session',
-  tags,
-  security: bearerSecurity,
   request: { headers: idempotencyHeader, body: { content: { 'application/json': { schema: CreateSessionBody } } } },
-  responses: { 201: json(CreatedSession, 'The new session'), ...errorResponses },
+  responses: { 201: jsonResponse(CreatedSession, 'The new session') },
 });
 
-const get = createRoute({
-  method: 'get',
-  path: '/chat/sessions/{session_id}',
+const get = chatSessions.get({
   operationId: 'getChatSession',
   summary: 'Get a chat session',
-  tags,
-  security: bearerSecurity,
-  request: { params: SessionParams },
-  responses: { 200: json(ChatSessionDto, 'The session'), ...errorResponses },
+  response: ChatSessionDto,
+  says: 'The session',
 });
 
-const patch = createRoute({
-  method: 'patch',
-  path: '/chat/sessions/{session_id}',
+const patch = chatSessions.patch({
   operationId: 'updateChatSession',
   summary: 'Update a chat session',
-  tags,
-  security: bearerSecurity,
-  request: { params: SessionParams, body: jsonBody(PatchSessionBody) },
-  responses: { 200: json(ChatSessionDto, 'The updated session'), ...errorResponses },
+  body: PatchSessionBody,
+  response: ChatSessionDto,
+  says: 'The updated session',
 });
 
 /** /chat/sessions*: Open's chat-sessions API. Auth and Idempotency-Key are applied in app.ts. */

@@ -1,35 +1,29 @@
-import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import { getAiSettings, patchAiSettings } from '../../domain/organization/ai-settings.ts';
-import { bearerSecurity, errorResponses, newRouter } from '../router.ts';
+import { bearerRoutes, jsonBody, jsonResponse } from '../openapi-route.ts';
+import { newRouter } from '../router.ts';
 import { AiSettingsDto, PatchAiSettingsBody } from '../schemas/settings.ts';
 
 // /settings/ai: the organization's AI responder and handoff rules (admin keys: app.ts).
 
-const tags = ['Settings'];
-const security = bearerSecurity;
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const route = bearerRoutes(['Settings']);
 
-const get = createRoute({
+const get = route({
   method: 'get',
   path: '/settings/ai',
   operationId: 'getAiSettings',
   summary: 'Get the AI settings',
   description: 'The defaults overlaid with what was set. The model API key is never returned: `api_key_set` says whether there is one.',
-  tags,
-  security,
-  responses: { 200: json(AiSettingsDto, 'The AI settings'), ...errorResponses },
+  responses: { 200: jsonResponse(AiSettingsDto, 'The AI settings') },
 });
 
-const patch = createRoute({
+const patch = route({
   method: 'patch',
   path: '/settings/ai',
   operationId: 'updateAiSettings',
   summary: 'Update the AI settings',
-  tags,
-  security,
-  request: { body: { required: true, content: { 'application/json': { schema: PatchAiSettingsBody } } } },
-  responses: { 200: json(AiSettingsDto, 'The AI settings now'), ...errorResponses },
+  request: { body: jsonBody(PatchAiSettingsBody) },
+  responses: { 200: jsonResponse(AiSettingsDto, 'The AI settings now') },
 });
 
 export function settingsRoutes(deps: Deps) {

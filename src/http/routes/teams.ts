@@ -1,4 +1,3 @@
-import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import {
   addMember,
@@ -12,8 +11,10 @@ import {
   teamViews,
 } from '../../domain/organization/team-store.ts';
 import type { AgentRouteHooks } from './agents.ts';
-import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
-import { decodeCursor, encodeCursor } from '../schemas/common.ts';
+import { afterCursor, crudRoutes, pageBody } from '../crud.ts';
+import { jsonBody, jsonResponse } from '../openapi-route.ts';
+import { idempotencyHeader, newRouter } from '../router.ts';
+import { timeIdCursor } from '../schemas/common.ts';
 import {
   AddMemberBody,
   CreateTeamBody,
@@ -24,81 +25,63 @@ import {
   TeamListQuery,
   TeamMemberParams,
   TeamParams,
-  teamCursor,
 } from '../schemas/people.ts';
 
 // /teams*: routing queues with members. Reads for admin and agent keys, writes for admins (app.ts).
 
-const tags = ['Teams'];
-const security = bearerSecurity;
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const body = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
-const params = TeamParams;
-const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ tags, security, ...r });
+const teams = crudRoutes({ tags: ['Teams'], path: '/teams', params: TeamParams });
 
-const create = route({
-  method: 'post',
-  path: '/teams',
+const create = teams.create({
   operationId: 'createTeam',
   summary: 'Create a team',
-  request: { headers: idempotencyHeader, body: body(CreateTeamBody) },
-  responses: { 201: json(TeamDto, 'The new team'), ...errorResponses },
+  body: CreateTeamBody,
+  response: TeamDto,
+  says: 'The new team',
 });
 
-const list = route({
-  method: 'get',
-  path: '/teams',
+const list = teams.list({
   operationId: 'listTeams',
   summary: 'List teams, oldest first',
-  request: { query: TeamListQuery },
-  responses: { 200: json(TeamList, 'A page of teams'), ...errorResponses },
+  query: TeamListQuery,
+  response: TeamList,
+  says: 'A page of teams',
 });
 
-const get = route({
-  method: 'get',
-  path: '/teams/{id}',
-  operationId: 'getTeam',
-  summary: 'Get a team and its members',
-  request: { params },
-  responses: { 200: json(TeamDto, 'The team'), ...errorResponses },
-});
+const get = teams.get({ operationId: 'getTeam', summary: 'Get a team and its members', response: TeamDto, says: 'The team' });
 
-const patch = route({
-  method: 'patch',
-  path: '/teams/{id}',
+const patch = teams.patch({
   operationId: 'updateTeam',
   summary: 'Update a team',
-  request: { params, body: body(PatchTeamBody) },
-  responses: { 200: json(TeamDto, 'The updated team'), ...errorResponses },
+  body: PatchTeamBody,
+  response: TeamDto,
+  says: 'The updated team',
 });
 
-const remove = route({
-  method: 'delete',
-  path: '/teams/{id}',
+const remove = teams.remove({
   operationId: 'deleteTeam',
   summary: 'Delete a team',
   description: 'A team with open sessions filed under it is a 409: move them to another team first.',
-  request: { params },
-  responses: { 200: json(DeletedTeam, 'Deleted'), ...errorResponses },
+  response: DeletedTeam,
+  says: 'Deleted',
 });
 
-const addMemberRoute = route({
+const addMemberRoute = teams.route({
   method: 'post',
   path: '/teams/{id}/members',
   operationId: 'addTeamMember',
   summary: 'Add an agent to a team',
   description: 'Adding a member again changes nothing.',
-  request: { params, headers: idempotencyHeader, body: body(AddMemberBody) },
-  responses: { 200: json(TeamDto, 'The team with its members'), ...errorResponses },
+  request: { params: TeamParams, headers: idempotencyHeader, body: jsonBody(AddMemberBody) },
+  responses: { 200: jsonResponse(TeamDto, 'The team with its members') },
 });
 
-const removeMemberRoute = route({
+const removeMemberRoute = teams.route({
   method: 'delete',
   path: '/teams/{id}/members/{agent_id}',
   operationId: 'removeTeamMember',
   summary: 'Remove an agent from a team',
   request: { params: TeamMemberParams },
-  responses: { 200: json(TeamDto, 'The team with its members'), ...errorResponses },
+  responses: { 200: jsonResponse(TeamDto, 'The team with its members') },
 });
 
 export function teamRoutes(deps: Deps, hooks: AgentRouteHooks = {}) {
@@ -113,10 +96,9 @@ export function teamRoutes(deps: Deps, hooks: AgentRouteHooks = {}) {
 
   app.openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor, teamCursor) : undefined;
     const orgId = c.get('auth').orgId;
-    const page = await listTeams(db, orgId, limit, after);
-    return c.json({ items: await teamViews(db, orgId, page.items), next: page.next ? encodeCursor(page.next) : null }, 200);
+    const page = await listTeams(db, orgId, limit, afterCursor(cursor, timeIdCursor));
+    return c.json(pageBody(await teamViews(db, orgId, page.items), page.next), 200);
   });
 
   app.openapi(get, async (c) => {

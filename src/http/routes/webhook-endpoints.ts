@@ -1,12 +1,12 @@
-import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import * as store from '../../domain/webhooks/webhook-endpoint-store.ts';
+import { afterCursor, crudRoutes, pageBody } from '../crud.ts';
 import { markOneTimeSecrets } from '../one-time-secrets.ts';
-import { bearerSecurity, errorResponses, idempotencyHeader, newRouter } from '../router.ts';
-import { decodeCursor, encodeCursor } from '../schemas/common.ts';
+import { jsonResponse } from '../openapi-route.ts';
+import { idempotencyHeader, newRouter } from '../router.ts';
+import { timeIdCursor } from '../schemas/common.ts';
 import {
   CreateWebhookEndpointBody,
-  keysetCursor,
   PatchWebhookEndpointBody,
   Success,
   WebhookDeliveryList,
@@ -21,62 +21,51 @@ import {
 
 // /webhook-endpoints*: Switchboard's own admin resource (admin keys and Idempotency-Key: app.ts).
 
-const tags = ['Webhook endpoints'];
-const security = bearerSecurity;
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const body = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+const endpoints = crudRoutes({ tags: ['Webhook endpoints'], path: '/webhook-endpoints', params: WebhookEndpointParams });
 const params = WebhookEndpointParams;
-const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ tags, security, ...r });
 
-const create = route({
-  method: 'post',
-  path: '/webhook-endpoints',
+const create = endpoints.create({
   operationId: 'createWebhookEndpoint',
   summary: 'Subscribe a URL to events',
   description:
     'The response is the only time the signing secret is shown (an Idempotency-Key replay has `secret` null and ' +
     '`secret_shown_once`). Deliveries are signed per Standard Webhooks.',
-  request: { headers: idempotencyHeader, body: body(CreateWebhookEndpointBody) },
-  responses: { 201: json(WebhookEndpointWithSecret, 'The new endpoint, with its secret'), ...errorResponses },
+  body: CreateWebhookEndpointBody,
+  response: WebhookEndpointWithSecret,
+  says: 'The new endpoint, with its secret',
 });
 
-const list = route({
-  method: 'get',
-  path: '/webhook-endpoints',
+const list = endpoints.list({
   operationId: 'listWebhookEndpoints',
   summary: 'List webhook endpoints, oldest first',
-  request: { query: WebhookEndpointListQuery },
-  responses: { 200: json(WebhookEndpointList, 'A page of endpoints (never their secrets)'), ...errorResponses },
+  query: WebhookEndpointListQuery,
+  response: WebhookEndpointList,
+  says: 'A page of endpoints (never their secrets)',
 });
 
-const get = route({
-  method: 'get',
-  path: '/webhook-endpoints/{id}',
+const get = endpoints.get({
   operationId: 'getWebhookEndpoint',
   summary: 'Get a webhook endpoint',
-  request: { params },
-  responses: { 200: json(WebhookEndpointDto, 'The endpoint'), ...errorResponses },
+  response: WebhookEndpointDto,
+  says: 'The endpoint',
 });
 
-const patch = route({
-  method: 'patch',
-  path: '/webhook-endpoints/{id}',
+const patch = endpoints.patch({
   operationId: 'updateWebhookEndpoint',
   summary: 'Update a webhook endpoint',
-  request: { params, body: body(PatchWebhookEndpointBody) },
-  responses: { 200: json(WebhookEndpointDto, 'The updated endpoint'), ...errorResponses },
+  body: PatchWebhookEndpointBody,
+  response: WebhookEndpointDto,
+  says: 'The updated endpoint',
 });
 
-const remove = route({
-  method: 'delete',
-  path: '/webhook-endpoints/{id}',
+const remove = endpoints.remove({
   operationId: 'deleteWebhookEndpoint',
   summary: 'Delete a webhook endpoint and its delivery log',
-  request: { params },
-  responses: { 200: json(Success, 'Deleted'), ...errorResponses },
+  response: Success,
+  says: 'Deleted',
 });
 
-const rotate = route({
+const rotate = endpoints.route({
   method: 'post',
   path: '/webhook-endpoints/{id}/rotate-secret',
   operationId: 'rotateWebhookEndpointSecret',
@@ -85,26 +74,26 @@ const rotate = route({
     'The new secret is shown only here (an Idempotency-Key replay has `secret` null and `secret_shown_once`). ' +
     'For 24 hours the old one signs too (a second `v1,` signature).',
   request: { params, headers: idempotencyHeader },
-  responses: { 200: json(WebhookEndpointWithSecret, 'The endpoint, with its new secret'), ...errorResponses },
+  responses: { 200: jsonResponse(WebhookEndpointWithSecret, 'The endpoint, with its new secret') },
 });
 
-const deliveries = route({
+const deliveries = endpoints.route({
   method: 'get',
   path: '/webhook-endpoints/{id}/deliveries',
   operationId: 'listWebhookDeliveries',
   summary: 'Delivery attempts, newest first',
   request: { params, query: WebhookDeliveryListQuery },
-  responses: { 200: json(WebhookDeliveryList, 'A page of attempts'), ...errorResponses },
+  responses: { 200: jsonResponse(WebhookDeliveryList, 'A page of attempts') },
 });
 
-const retry = route({
+const retry = endpoints.route({
   method: 'post',
   path: '/webhook-endpoints/{id}/deliveries/{delivery_id}/retry',
   operationId: 'retryWebhookDelivery',
   summary: 'Deliver this attempt’s event again, now',
   description: '409 if the event was already delivered to this endpoint or the endpoint is disabled.',
   request: { params: WebhookDeliveryParams, headers: idempotencyHeader },
-  responses: { 202: json(Success, 'Queued'), ...errorResponses },
+  responses: { 202: jsonResponse(Success, 'Queued') },
 });
 
 export function webhookEndpointRoutes(deps: Deps) {
@@ -119,9 +108,8 @@ export function webhookEndpointRoutes(deps: Deps) {
 
   app.openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor, keysetCursor) : undefined;
-    const page = await store.listEndpoints(deps, orgOf(c), limit, after);
-    return c.json({ items: page.items.map(store.endpointView), next: page.next ? encodeCursor(page.next) : null }, 200);
+    const page = await store.listEndpoints(deps, orgOf(c), limit, afterCursor(cursor, timeIdCursor));
+    return c.json(pageBody(page.items.map(store.endpointView), page.next), 200);
   });
 
   app.openapi(get, async (c) => {
@@ -146,9 +134,8 @@ export function webhookEndpointRoutes(deps: Deps) {
 
   app.openapi(deliveries, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor, keysetCursor) : undefined;
-    const page = await store.listDeliveries(deps, orgOf(c), c.req.valid('param').id, limit, after);
-    return c.json({ items: page.items.map(store.deliveryView), next: page.next ? encodeCursor(page.next) : null }, 200);
+    const page = await store.listDeliveries(deps, orgOf(c), c.req.valid('param').id, limit, afterCursor(cursor, timeIdCursor));
+    return c.json(pageBody(page.items.map(store.deliveryView), page.next), 200);
   });
 
   app.openapi(retry, async (c) => {

@@ -47,10 +47,4 @@ export const CreatedApiKey = ApiKeyDto.omit({ last_used_at: true })
 export const ApiKeyListQuery = listQuery(20, 100);
 export const ApiKeyList = z.object({ items: z.array(ApiKeyDto), next: z.string().nullable() }).openapi('ListApiKeysOutput');
 
-/** Keyset position in the newest-first key list: created_at (Postgres text, µs kept) and id. */
-export const apiKeyCursor = z.tuple([
-  z.string().regex(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2}){0,2}|Z)?$/),
-  z.guid(),
-]);
-
 export const RevokedApiKey = z.object({ success: z.literal(true) }).openapi('RevokeApiKeyOutput');

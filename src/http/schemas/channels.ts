@@ -56,12 +56,6 @@ export const ChannelDto = z
 export const ChannelListQuery = listQuery(20, 100).extend({ type: z.enum(CHANNEL_KINDS).optional() });
 export const ChannelList = z.object({ items: z.array(ChannelDto), next: z.string().nullable() }).openapi('ListChannelsOutput');
 
-/** Keyset position in the oldest-first channel list: created_at (Postgres text, µs kept) and id. */
-export const channelCursor = z.tuple([
-  z.string().regex(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2}){0,2}|Z)?$/),
-  z.guid(),
-]);
-
 export const ChannelTestResult = z
   .object({ ok: z.boolean(), detail: z.string() })
   .openapi('ChannelTestOutput');

@@ -68,6 +68,15 @@ export function listQuery(defaultLimit = 20, maxLimit = 100) {
 /** An ISO 8601 timestamp in a query string or body. */
 export const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
+/**
+ * A (timestamp, id) keyset position as a decoded cursor carries it (src/db/keyset.ts TimeIdCursor): Postgres
+ * timestamp text, µs kept, checked before SQL casts it back, and the id.
+ */
+export const timeIdCursor = z.tuple([
+  z.string().regex(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2}){0,2}|Z)?$/),
+  z.guid(),
+]);
+
 /** Opaque keyset cursor: base64url JSON of the last row's sort key. */
 export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');

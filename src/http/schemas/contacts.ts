@@ -27,11 +27,6 @@ export const ContactList = z
   .object({ items: z.array(ContactDto), next: z.string().nullable() })
   .openapi('ListContactsOutput');
 
-/** A Postgres timestamptz text, as the list query produced it: checked before it is cast back in SQL. */
-const pgTimestamp = z.string().regex(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2}){0,2}|Z)?$/);
-/** Keyset position in the newest-first contact list: created_at (Postgres text, µs kept) and id. */
-export const contactCursor = z.tuple([pgTimestamp, z.guid()]);
-
 export const WidgetAuthBody = z
   .strictObject({
     email: z.email().max(320).optional(),

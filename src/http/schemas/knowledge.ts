@@ -50,10 +50,4 @@ export const ArticleListQuery = listQuery(20, 100).extend({
 });
 export const ArticleList = z.object({ items: z.array(ArticleDto), next: z.string().nullable() }).openapi('ListKnowledgeArticlesOutput');
 
-/** Keyset position in the newest-first list: created_at (Postgres text, µs kept) and id. */
-export const articleCursor = z.tuple([
-  z.string().regex(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2}){0,2}|Z)?$/),
-  z.guid(),
-]);
-
 export const DeletedArticle = z.object({ success: z.literal(true) }).openapi('DeleteKnowledgeArticleOutput');

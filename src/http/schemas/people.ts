@@ -162,11 +162,5 @@ export const TeamDto = z
 
 export const TeamListQuery = listQuery(20, 100);
 export const TeamList = z.object({ items: z.array(TeamDto), next: z.string().nullable() }).openapi('ListTeamsOutput');
-/** Keyset position in the oldest-first team list: created_at (Postgres text, µs kept) and id. */
-export const teamCursor = z.tuple([
-  z.string().regex(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2}){0,2}|Z)?$/),
-  z.guid(),
-]);
-
 export const DeletedAgent = z.object({ success: z.literal(true) }).openapi('DeleteAgentOutput');
 export const DeletedTeam = z.object({ success: z.literal(true) }).openapi('DeleteTeamOutput');

@@ -194,8 +194,4 @@ const HistoryItemDto = z
 
 export const HistoryList = z.object({ items: z.array(HistoryItemDto), next: z.string().nullable() }).openapi('ListChatHistoryOutput');
 
-/** A JSON response entry of a route definition. */
-export const jsonResponse = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-/** A required JSON request body of a route definition. */
-export const jsonBody = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
 export const sessionTags = ['Chat Sessions'];

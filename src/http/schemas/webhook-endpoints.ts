@@ -81,10 +81,4 @@ export const WebhookDeliveryList = z
   .object({ items: z.array(WebhookDeliveryDto), next: z.string().nullable() })
   .openapi('ListWebhookDeliveriesOutput');
 
-/** Keyset position: created_at (Postgres text, µs kept) and id. */
-export const keysetCursor = z.tuple([
-  z.string().regex(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2}){0,2}|Z)?$/),
-  z.guid(),
-]);
-
 export const Success = z.object({ success: z.literal(true) }).openapi('WebhookEndpointSuccessOutput');
