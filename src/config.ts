@@ -22,6 +22,17 @@ const cidrList = z.string().transform((text, ctx) => {
   return ranges;
 });
 
+/**
+ * Retention in days: `0` keeps forever; otherwise at least `min` days (events and deliveries: 2, longer than a
+ * webhook's retry schedule of about 24 h; job history: 1, the day a completed job id keeps a re-add a no-op).
+ */
+const retentionDays = (fallback: number, min: number) =>
+  z.coerce
+    .number()
+    .int()
+    .refine((d) => d === 0 || d >= min, `must be 0 (keep forever) or at least ${min} days`)
+    .default(fallback);
+
 const envSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -62,6 +73,9 @@ const envSchema = z.object({
   BLOB_GRACE_MS: z.coerce.number().int().min(60_000, 'must be at least 60000 (a minute)').default(24 * 3600 * 1000),
   OUTBOUND_ALLOW_CIDRS: cidrList.default([]),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  RETENTION_EVENTS_DAYS: retentionDays(90, 2),
+  RETENTION_DELIVERIES_DAYS: retentionDays(30, 2),
+  RETENTION_JOBS_DAYS: retentionDays(7, 1),
 });
 
 /** Every environment variable Switchboard reads (the README's configuration table and .env.example name them all). */
@@ -114,6 +128,12 @@ export interface Config {
     /** A stored file no attachment names is deleted once this old (younger ones may be a message being stored). */
     graceMs: number;
   };
+  /**
+   * How many days the storage sweeper keeps history (null: forever): event log rows, webhook delivery attempts, and
+   * completed and failed jobs in Redis (src/domain/relays/retention.ts). Events still to fan out and deliveries
+   * still being retried are kept whatever their age.
+   */
+  readonly retention: { eventsDays: number | null; deliveriesDays: number | null; jobsDays: number | null };
   readonly workers: {
     concurrency: number;
     /** A customer's messages this close together get one answer. */
@@ -189,6 +209,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outbound: { allowCidrs: Object.freeze(e.OUTBOUND_ALLOW_CIDRS) },
     voice: { replyWaitMs: e.VOICE_REPLY_WAIT_MS },
     blobs: { graceMs: e.BLOB_GRACE_MS },
+    retention: {
+      eventsDays: e.RETENTION_EVENTS_DAYS || null,
+      deliveriesDays: e.RETENTION_DELIVERIES_DAYS || null,
+      jobsDays: e.RETENTION_JOBS_DAYS || null,
+    },
     workers: {
       concurrency: e.WORKER_CONCURRENCY,
       burstMs: e.TURN_BURST_MS,

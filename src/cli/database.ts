@@ -17,13 +17,7 @@ export interface CliDatabase {
  * opening it here could corrupt it, so we refuse.
  */
 export async function openConfiguredDatabase(): Promise<CliDatabase> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.message);
-    throw err;
-  }
+  const config = loadCliConfig();
   if (!config.databaseUrl) await refuseIfServerRuns(config);
   const database = await openDatabase(
     config.databaseUrl ? { url: config.databaseUrl, poolSize: 2 } : { pgliteDir: pgliteDirFor(config.dataDir) },
@@ -39,7 +33,18 @@ export async function openConfiguredDatabase(): Promise<CliDatabase> {
   return { config, database, channels: channelRegistry };
 }
 
-async function refuseIfServerRuns(config: Config): Promise<void> {
+/** The server's configuration, from the same environment; an invalid one is a CliError (one line, exit 1). */
+export function loadCliConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
+/** Throws a CliError when a Switchboard server answers on HOST:PORT: the embedded database is then its own. */
+export async function refuseIfServerRuns(config: Config): Promise<void> {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}/healthz`;
   const body = await fetch(url, { signal: AbortSignal.timeout(700) })

@@ -11,6 +11,14 @@ Commands:
   key create --org ID --role admin|agent|widget [--name NAME] [--agent AGENT_ID] [--json]
       Create an API key for an organization (--agent: the agent an agent key acts as).
       Prints the key (shown only this once).
+  backup --out FILE
+      Write the embedded database (DATA_DIR/pglite) to FILE, a gzipped tarball; the server must be stopped.
+      With DATABASE_URL, prints the pg_dump command to use instead.
+  restore --in FILE [--force]
+      Make FILE (from \`backup\`) the embedded database; the server must be stopped. Refuses when DATA_DIR already
+      holds a database, unless --force (the one there is then moved aside, not deleted). With DATABASE_URL,
+      prints the pg_restore command to use instead. Keep the master key (SWITCHBOARD_SECRET or DATA_DIR/secret.key)
+      with your backups: the restored database needs the same one.
   help, --help, -h
       Show this help.
   version, --version, -v

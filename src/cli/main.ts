@@ -12,6 +12,8 @@ const COMMANDS: Record<string, Command> = {
   'org create': async (args) => (await import('./org.ts')).orgCreate(args),
   'org list': async (args) => (await import('./org.ts')).orgList(args),
   'key create': async (args) => (await import('./key.ts')).keyCreate(args),
+  backup: async (args) => (await import('./backup.ts')).backup(args),
+  restore: async (args) => (await import('./backup.ts')).restore(args),
 };
 
 /** The version in this package's package.json (the one `npm` and `npx switchboard` installed). */
@@ -21,7 +23,7 @@ function packageVersion(): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const [group, sub, ...rest] = argv;
+  const [group, sub, ...more] = argv;
   if (group === undefined || ['help', '--help', '-h'].includes(group)) {
     process.stdout.write(HELP);
     return 0;
@@ -30,7 +32,10 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
-  const command = COMMANDS[`${group} ${sub ?? ''}`.trim()];
+  // One-word commands (backup, restore) take everything after them; the others are `group sub`.
+  const single = COMMANDS[group];
+  const command = single ?? COMMANDS[`${group} ${sub ?? ''}`.trim()];
+  const rest = single ? argv.slice(1) : more;
   try {
     if (!command) {
       const known = Object.keys(COMMANDS).filter((c) => c.startsWith(`${group} `));

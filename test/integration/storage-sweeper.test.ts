@@ -89,7 +89,9 @@ describe('the workers', () => {
     const before = blobFiles(t.deps).length;
     const workers = startWorkers(t.deps, { storageSweepIntervalMs: 100 });
     try {
-      for (let i = 0; i < 100 && (await exists(orphan)); i++) await sleep(50);
+      // Until the blob is gone and so is its parked copy (a delete renames the file before it removes it).
+      const swept = async () => !(await exists(orphan)) && blobFiles(t.deps).length === before - 1;
+      for (let i = 0; i < 100 && !(await swept()); i++) await sleep(50);
       expect(await exists(orphan)).toBe(false);
       expect(blobFiles(t.deps)).toHaveLength(before - 1);
     } finally {

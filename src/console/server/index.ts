@@ -5,6 +5,7 @@ import { channelKindRoutes } from './channel-kinds.ts';
 import { consoleAuthRoutes, DEFAULT_LOGIN_LIMITS, type LoginLimits } from './console-auth-routes.ts';
 import { consoleDashboardRoutes } from './console-dashboard.ts';
 import { consoleQueueRoutes } from './console-queues.ts';
+import { queueBoardRoutes } from './console-queues-board.ts';
 import { ConsoleSessions } from './console-sessions.ts';
 import { consoleStaticRoutes, DEFAULT_ASSETS_DIR } from './console-static.ts';
 import { consoleStreamRoutes, type StreamOptions } from './console-stream.ts';
@@ -31,6 +32,8 @@ export function consoleRoutes(deps: Deps, opts: ConsoleOptions = {}) {
   app.route('/', consoleDashboardRoutes(deps, members));
   app.route('/', channelKindRoutes(deps.channels, admins));
   app.route('/', consoleQueueRoutes(deps, admins));
+  // bull-board's dashboard of the job queues, at /console/queues.
+  app.route('/', queueBoardRoutes(deps, admins));
   // Last: its catch-all serves the UI's page for every other /console path.
   app.route('/', consoleStaticRoutes(opts.assetsDir ?? DEFAULT_ASSETS_DIR));
   return app;
