@@ -8,7 +8,7 @@ import { integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { openDatabase } from '../src/db/client.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { startChild } from './child.ts';
-import { closedLoop, httpLoad, type LoadResult, type LoopResult } from './load.ts';
+import { closedLoop, type HttpRequest, httpLoad, type LoadResult, type LoopResult } from './load.ts';
 
 // The three baselines the product is compared with, each the bare library doing the one thing the product does.
 
@@ -19,11 +19,20 @@ export function jsonBodyOf(bytes: number): string {
 }
 
 /** (a) bare Hono POST echo of a 1 KB JSON body, served by a child process. */
-export async function honoEcho(connections: number, seconds: number): Promise<LoadResult> {
+export function honoEcho(connections: number, seconds: number): Promise<LoadResult> {
+  return echoServerLoad(connections, seconds, { method: 'POST', path: '/echo', headers: { 'content-type': 'application/json' }, body: jsonBodyOf(1024) });
+}
+
+/** (a') bare Hono form POST: `body` (a signed Twilio webhook's form params) parsed, empty TwiML answered. */
+export function honoForm(connections: number, seconds: number, body: string): Promise<LoadResult> {
+  const headers = { 'content-type': 'application/x-www-form-urlencoded' };
+  return echoServerLoad(connections, seconds, { method: 'POST', path: '/form', headers, body });
+}
+
+async function echoServerLoad(connections: number, seconds: number, req: HttpRequest): Promise<LoadResult> {
   const child = startChild('bench/echo-server.ts');
   try {
     const [, url] = await child.waitFor(/listening (\S+)/, 20_000);
-    const req = { method: 'POST', path: '/echo', headers: { 'content-type': 'application/json' }, body: jsonBodyOf(1024) };
     await httpLoad(url!, connections, 1, [req]); // warm-up (JIT)
     return await httpLoad(url!, connections, seconds, [req]);
   } finally {

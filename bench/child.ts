@@ -19,8 +19,9 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function startChild(entry: string, env: Record<string, string | undefined> = {}): Child {
-  const proc = spawn(process.execPath, ['--import', TSX, resolve(ROOT, entry)], {
+/** `nodeArgs`: extra node flags (the bench's `--cpu-prof`). */
+export function startChild(entry: string, env: Record<string, string | undefined> = {}, nodeArgs: string[] = []): Child {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', TSX, resolve(ROOT, entry)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -33,9 +33,14 @@ const ONLY = process.env.BENCH_ONLY;
 
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 
-async function withServer<T>(databaseUrl: string | undefined, env: Record<string, string>, fn: (s: Server) => Promise<T>): Promise<T> {
+async function withServer<T>(
+  databaseUrl: string | undefined,
+  env: Record<string, string>,
+  fn: (s: Server) => Promise<T>,
+  cpuProfileDir?: string,
+): Promise<T> {
   log(`starting the real server (src/main.ts) with its managed redis-server${Object.keys(env).length ? ` and ${new URLSearchParams(env)}` : ''}…`);
-  const server = await startServer(databaseUrl, env);
+  const server = await startServer(databaseUrl, env, cpuProfileDir);
   try {
     log(`server ready at ${server.url}, redis ${server.redisUrl}`);
     return await fn(server);
@@ -54,7 +59,7 @@ async function main() {
   const web = ONLY && ONLY !== 'widget' ? undefined : await widgetRun(databaseUrl);
   const results = core?.json.head.results;
   const sms = ONLY && ONLY !== 'sms' ? undefined : await smsRun(databaseUrl, {
-    withServer: (env, fn) => withServer(databaseUrl, env, fn),
+    withServer: (env, fn, profileDir) => withServer(databaseUrl, env, fn, profileDir),
     log,
     burstMs: BURST_MS,
     baselines: results && { echo: results.honoEcho, inserts: results.drizzleInserts, queueLat: results.bullmqAddToCompleted },

@@ -29,8 +29,15 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** `env`: extra settings for the child (e.g. TURN_BURST_MS). */
-export async function startServer(databaseUrl: string | undefined, env: Record<string, string> = {}): Promise<Server> {
+/**
+ * `env`: extra settings for the child (e.g. TURN_BURST_MS). `cpuProfileDir`: the child runs with --cpu-prof and
+ * writes its profile there when it exits (stop() lets it exit cleanly).
+ */
+export async function startServer(
+  databaseUrl: string | undefined,
+  env: Record<string, string> = {},
+  cpuProfileDir?: string,
+): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   const port = await findFreePort();
   const key = `sb_bench_${randomBytes(18).toString('base64url')}`;
@@ -45,7 +52,7 @@ export async function startServer(databaseUrl: string | undefined, env: Record<s
     DATABASE_URL: databaseUrl,
     SMTP_PORT: '0', // never collide with a Switchboard already listening on 2525
     ...env,
-  });
+  }, cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : []);
   const url = `http://127.0.0.1:${port}`;
   let dropOrg = async () => {};
   const stop = async () => {

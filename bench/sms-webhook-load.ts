@@ -44,7 +44,8 @@ export function signedInbound(t: SmsTarget, sid: string, from: string, body: str
 }
 
 export interface SmsWebhookLoad extends LoadResult {
-  senders: number;
+  /** Webhook → reply at the peer for the timed run, every sender a new one. */
+  e2e: Answers & { rate: number; afterBurstMs: number };
   /** Requests built and signed in the timed run (each sent once). */
   built: number;
   /** Client-side build + sign, per request (µs), and as a share of the run's wall time on this one thread. */
@@ -61,19 +62,24 @@ export interface Stored {
 }
 
 const TEXT = 'Hi, where is my order #1234? It has not arrived yet.';
+/** The timed run's senders are +1415555100000 on: beyond the 4-digit ranges the warm-up and (l) use. */
+const FIRST_SENDER = 100_000;
+/** Goal: every acknowledged webhook answered at the peer within 60 s of the end of the burst. */
+const ANSWER_WAIT_MS = 60_000;
 const DUPLICATES = 1000;
 
 export async function smsWebhookLoad(
   server: Server,
   peer: TwilioPeer,
   t: SmsTarget,
-  opts: { connections: number; seconds: number; senders: number; settleQuietMs: number; log: (msg: string) => void },
+  opts: { connections: number; seconds: number; settleQuietMs: number; log: (msg: string) => void },
 ): Promise<SmsWebhookLoad> {
-  const { connections, seconds, senders, log } = opts;
+  const { connections, seconds, log } = opts;
+  // Every request of the timed run is a new sender: a new contact, identity and session (the costliest path).
+  const from = (i: number) => senderNumber(FIRST_SENDER + i);
   const tag = randomBytes(4).toString('hex');
   const sid = (run: string, i: number) => `SM${tag}${run}${i.toString(16).padStart(23, '0')}`;
   const path = new URL(t.inboundUrl).pathname;
-  // Sender i % senders: every sender is a new contact in the first `senders` requests, then their session is reused.
   const request = (run: string, from: (i: number) => string) => {
     const counter = { built: 0, micros: 0 };
     const req: HttpRequest = {
@@ -93,13 +99,24 @@ export async function smsWebhookLoad(
   // in flight when it stops, and the AI turns it started, are let finish: else they would run inside the timed run.
   await httpLoad(server.url, connections, 1, [request('0', (i) => senderNumber(2000 + (i % 100))).req]);
   await settle(server, peer, opts.settleQuietMs);
-  const timed = request('1', (i) => senderNumber(1000 + (i % senders)));
+  const timed = request('1', from);
+  const sentBefore0 = peer.sent.length;
   const started = performance.now();
+  const startedAt = Date.now(); // the peer's clock stamps its creates
   const run = await httpLoad(server.url, connections, seconds, [timed.req]);
   const wallMicros = (performance.now() - started) * 1000;
   const { built, micros } = timed.counter;
+  const endedAt = Date.now();
+  log(`  ${built} signed webhooks posted (${run.ok} acknowledged); waiting up to ${ANSWER_WAIT_MS / 1000} s for a reply to each…`);
+  const answers = await awaitAnswers(peer, sentBefore0, FIRST_SENDER, built, run.ok, endedAt);
+  const e2e = {
+    ...answers,
+    /** Webhooks answered at the peer per second, from the start of the burst to the last reply. */
+    rate: answers.answered / Math.max(0.001, (answers.lastReplyAt - startedAt) / 1000),
+    afterBurstMs: answers.lastReplyAt - endedAt,
+  };
 
-  log(`  ${built} signed webhooks posted; waiting for the replies to settle before the duplicate run…`);
+  log('  waiting for the replies to settle before the duplicate run…');
   const before = await settle(server, peer, opts.settleQuietMs);
   const sentBefore = peer.sent.length;
   // Re-posts of bodies from the first half of the timed run: long answered, so each was stored before.
@@ -110,7 +127,7 @@ export async function smsWebhookLoad(
     path,
     setupRequest: (r) => {
       const i = sample[n++ % sample.length]!;
-      const signed = signedInbound(t, sid('1', i), senderNumber(1000 + (i % senders)), TEXT);
+      const signed = signedInbound(t, sid('1', i), from(i), TEXT);
       return { ...r, headers: { ...r.headers, ...signed.headers }, body: signed.body };
     },
   };
@@ -118,7 +135,7 @@ export async function smsWebhookLoad(
   const after = await settle(server, peer, opts.settleQuietMs);
   const duplicate = { ...dup, sampled: sample.length, posted: n, before, after, sentBefore, sentAfter: peer.sent.length };
   return {
-    ...run, senders, built,
+    ...run, built, e2e,
     signMicros: micros / Math.max(1, built),
     signShare: micros / wallMicros,
     signCapacity: signingCapacity(t),
@@ -166,4 +183,29 @@ export async function settle(server: Server, peer: TwilioPeer, quietMs: number):
     }
   }
   return last;
+}
+
+interface Answers {
+  /** Senders of the timed run the peer got a reply for. */
+  answered: number;
+  acknowledged: number;
+  /** When the last of them arrived (the peer's clock, ms since the epoch). */
+  lastReplyAt: number;
+}
+
+/** Waits until `acknowledged` senders first..first+count-1 have a reply at the peer, or 60 s after the burst. */
+async function awaitAnswers(peer: TwilioPeer, from: number, first: number, count: number, acknowledged: number, endedAt: number): Promise<Answers> {
+  const ours = new Set(Array.from({ length: count }, (_, i) => senderNumber(first + i)));
+  const answered = new Set<string>();
+  let lastReplyAt = endedAt;
+  for (let seen = from; answered.size < acknowledged && Date.now() < endedAt + ANSWER_WAIT_MS; await sleep(50)) {
+    for (; seen < peer.sent.length; seen++) {
+      const msg = peer.sent[seen]!;
+      if (ours.has(msg.to) && !answered.has(msg.to)) {
+        answered.add(msg.to);
+        lastReplyAt = msg.at.getTime();
+      }
+    }
+  }
+  return { answered: answered.size, acknowledged, lastReplyAt };
 }

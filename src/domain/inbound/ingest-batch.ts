@@ -5,24 +5,25 @@ import { NotFoundError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { MessageJobRef } from '../../queue/enqueue.ts';
 import type { Queues } from '../../queue/queues.ts';
-import { type IngestInput, type IngestResult, type IntoSession, type SystemLine, toLine } from './ingest-input.ts';
+import { type ChannelOutcome, Unsettled, writeChannelBatch } from './ingest-batch-channel.ts';
+import { type FromChannel, type IngestInput, type IngestResult, type IntoSession, type SystemLine, toLine } from './ingest-input.ts';
 import { type EnqueuedMarker, enqueueCommitted } from '../relays/outbox.ts';
 import { writeLines } from '../sessions/message-writer.ts';
 
 // Group commit. Per-request transactions cap durable ingest at the database's statement rate (PGlite runs one
-// statement at a time). Messages into known, open sessions that arrive while a batch is being written wait and
-// go together: one transaction, a handful of multi-row statements for the whole batch, whatever its size.
+// statement at a time). Messages that arrive while a batch is being written wait and go together: one
+// transaction, a handful of multi-row statements for the whole batch, whatever its size. Two kinds share it:
+// messages into known, open sessions (the Sessions API), and messages arriving on a channel, new senders and
+// returning ones, with their provider ids (ingest-batch-channel.ts).
 
-type Batchable = IntoSession | SystemLine;
+type IntoKnown = IntoSession | SystemLine;
+type Batchable = IntoKnown | FromChannel;
 
-/** The shape the batch writes: a message into a known session, with nothing else to resolve or change. */
+/** The shapes the batch writes: with nothing else to change than what the batch's statements do. */
 export function isBatchable(input: IngestInput): input is Batchable {
-  return (
-    input.kind !== 'from-channel' &&
-    input.externalId === undefined &&
-    (input.kind === 'system' || input.contact === undefined) &&
-    !input.attachments?.length
-  );
+  if (input.attachments?.length) return false;
+  if (input.kind === 'from-channel') return true;
+  return input.externalId === undefined && (input.kind === 'system' || input.contact === undefined);
 }
 
 interface Pending {
@@ -33,6 +34,7 @@ interface Pending {
 
 export interface BatcherDeps {
   db: Db;
+  config: { sessions: { reopenWindowMs: number } };
   queues: Queues;
   marker: EnqueuedMarker;
   logger: Logger;
@@ -69,7 +71,8 @@ export class IngestBatcher {
       const batch = this.#queue.splice(0, this.maxBatch);
       if (batch.length === 0) break;
       try {
-        const { outcomes, jobs } = await this.deps.db.transaction((tx) => writeBatch(tx, batch.map((p) => p.input)));
+        const reopenSince = new Date(Date.now() - this.deps.config.sessions.reopenWindowMs);
+        const { outcomes, jobs } = await this.deps.db.transaction((tx) => writeBatch(tx, batch.map((p) => p.input), reopenSince));
         await enqueueCommitted(this.deps, jobs);
         batch.forEach((p, i) => {
           const o = outcomes[i]!;
@@ -77,8 +80,10 @@ export class IngestBatcher {
           else p.resolve(o);
         });
       } catch (err) {
-        // One bad message must not fail its neighbours: each retries alone on the single path.
-        this.deps.logger.warn({ err: (err as Error).message, size: batch.length }, 'batch failed; messages go one by one');
+        // One bad message must not fail its neighbours: each retries alone on the single path. A race on a unique
+        // key (Unsettled) is expected under concurrency, and the single path resolves it.
+        const level = err instanceof Unsettled ? 'debug' : 'warn';
+        this.deps.logger[level]({ err: (err as Error).message, size: batch.length }, 'batch failed; messages go one by one');
         for (const p of batch) p.resolve(undefined);
       }
     }
@@ -88,7 +93,24 @@ export class IngestBatcher {
 
 type Outcome = IngestResult | NotFoundError | undefined;
 
-async function writeBatch(tx: Tx, inputs: Batchable[]): Promise<{ outcomes: Outcome[]; jobs: MessageJobRef[] }> {
+/** Both kinds in one transaction; outcomes in the inputs' order. */
+async function writeBatch(tx: Tx, inputs: Batchable[], reopenSince: Date): Promise<{ outcomes: Outcome[]; jobs: MessageJobRef[] }> {
+  const known: number[] = [];
+  const arriving: number[] = [];
+  inputs.forEach((input, i) => (input.kind === 'from-channel' ? arriving : known).push(i));
+  const outcomes: Outcome[] = new Array(inputs.length).fill(undefined);
+  const jobs: MessageJobRef[] = [];
+  const merge = (at: number[], r: { outcomes: Array<Outcome | ChannelOutcome>; jobs: MessageJobRef[] }) => {
+    at.forEach((i, k) => (outcomes[i] = r.outcomes[k]));
+    jobs.push(...r.jobs);
+  };
+  // Contacts' locks before sessions', as the single path takes them: no deadlock between the two.
+  if (arriving.length) merge(arriving, await writeChannelBatch(tx, arriving.map((i) => inputs[i] as FromChannel), reopenSince));
+  if (known.length) merge(known, await writeKnownBatch(tx, known.map((i) => inputs[i] as IntoKnown)));
+  return { outcomes, jobs };
+}
+
+async function writeKnownBatch(tx: Tx, inputs: IntoKnown[]): Promise<{ outcomes: Outcome[]; jobs: MessageJobRef[] }> {
   const found = await tx
     .select({
       id: sessions.id,

@@ -28,8 +28,11 @@ export async function acceptInbound(
   adapter: ChannelAdapter,
   msg: InboundMessage,
 ): Promise<IngestResult | undefined> {
-  // A redelivery (same provider id) is found before anything is fetched or threaded again.
-  const stored = await storedResult(deps.db, channel, msg.externalId);
+  // A redelivery (same provider id) is found before anything is fetched, looked up or threaded again. A plain
+  // message needs no early look: ingest finds the copy in the same statements that store it (group commit).
+  const resolveSession = deps.channels.server(channel.type)?.resolveSession;
+  const costly = msg.attachments.length > 0 || (adapter.lookupContact && !msg.from.name) || resolveSession !== undefined;
+  const stored = costly ? await storedResult(deps.db, channel, msg.externalId) : undefined;
   if (stored) return countIngested(deps, 'contact', stored);
   const from = await withDirectoryDetails(deps, channel, adapter, msg.from);
   const attachments = msg.attachments.length > 0 ? await storeInboundMedia(adapter, deps.blobs, deps.logger, msg.attachments) : [];
@@ -48,7 +51,6 @@ export async function acceptInbound(
   };
   // A channel that threads by headers (mail) says which session the message belongs to; others are found by sender
   // and provider thread id.
-  const resolveSession = deps.channels.server(channel.type)?.resolveSession;
   if (resolveSession) {
     const where = await resolveSession({ db: deps.db, secret: deps.config.secret }, channel, msg);
     return acceptResolved(deps, channel, msg, base, attachments, where);

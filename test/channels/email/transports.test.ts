@@ -14,6 +14,7 @@ import { startSmtpListener, type SmtpListener } from '../../../channels/email/se
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.ts';
 import { startProviderApp, type ProviderApp } from '../../helpers/provider-app.ts';
 import { freePort } from '../../helpers/server.ts';
+import { IngestBatcher } from '../../../src/domain/inbound/ingest-batch.ts';
 
 // The email channel's own transports against real servers: our SMTP listener driven by nodemailer, and IMAP
 // polling of Debian's dovecot on loopback. Both feed the email adapter and core's ingest on a real database.
@@ -165,7 +166,9 @@ describe('SMTP listener', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     }) as Db;
-    const failing = await startSmtpListener({ ...p.t.deps, db: broken }, { port: 0, host: '127.0.0.1', maxBytes: MAX_BYTES });
+    // The group commit writes with its own handle on the database: it gets the broken one too.
+    const batcher = new IngestBatcher({ ...p.t.deps, db: broken });
+    const failing = await startSmtpListener({ ...p.t.deps, db: broken, batcher }, { port: 0, host: '127.0.0.1', maxBytes: MAX_BYTES });
     const { id, raw } = mime('Is anyone there?', { from: 'new.customer@customer.example' });
     try {
       const transport = nodemailer.createTransport({ host: '127.0.0.1', port: failing.port, secure: false, ignoreTLS: true });
