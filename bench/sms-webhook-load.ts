@@ -100,7 +100,7 @@ export async function smsWebhookLoad(
   await httpLoad(server.url, connections, 1, [request('0', (i) => senderNumber(2000 + (i % 100))).req]);
   await settle(server, peer, opts.settleQuietMs);
   const timed = request('1', from);
-  const sentBefore0 = peer.sent.length;
+  const sentBeforeRun = peer.sent.length;
   const started = performance.now();
   const startedAt = Date.now(); // the peer's clock stamps its creates
   const run = await httpLoad(server.url, connections, seconds, [timed.req]);
@@ -108,7 +108,7 @@ export async function smsWebhookLoad(
   const { built, micros } = timed.counter;
   const endedAt = Date.now();
   log(`  ${built} signed webhooks posted (${run.ok} acknowledged); waiting up to ${ANSWER_WAIT_MS / 1000} s for a reply to each…`);
-  const answers = await awaitAnswers(peer, sentBefore0, FIRST_SENDER, built, run.ok, endedAt);
+  const answers = await awaitAnswers(peer, sentBeforeRun, FIRST_SENDER, built, run.ok, endedAt);
   const e2e = {
     ...answers,
     /** Webhooks answered at the peer per second, from the start of the burst to the last reply. */
