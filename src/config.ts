@@ -38,12 +38,15 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./.data'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  PGLITE_THREAD: z.enum(['on', 'off']).default('on'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   PGLITE_SHARED_BUFFERS: z.string().regex(/^\d+(kB|MB|GB)$/, 'a PostgreSQL size, e.g. 32MB').default('32MB'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   PUBLIC_URL: url.optional(),
   SWITCHBOARD_BOOTSTRAP_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   SWITCHBOARD_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('sb'),
+  SHED_AFTER_MS: z.coerce.number().int().min(0).default(1500),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RELAY_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
@@ -90,6 +93,10 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** The embedded database's shared_buffers: most of its memory (PostgreSQL's default, 128MB, is ~130 MB of RSS more). */
   readonly pgliteSharedBuffers: string;
+  /** The embedded database in a thread of its own (src/db/pglite-thread.ts), so HTTP is served while it works. */
+  readonly pgliteThread: boolean;
+  /** Connections this process keeps to DATABASE_URL. */
+  readonly databasePoolSize: number;
   readonly redisUrl: string | undefined;
   readonly publicUrl: string;
   /** Reverse proxies in front of us that append to X-Forwarded-For (0: use the socket's peer address). */
@@ -134,6 +141,8 @@ export interface Config {
    * still being retried are kept whatever their age.
    */
   readonly retention: { eventsDays: number | null; deliveriesDays: number | null; jobsDays: number | null };
+  /** Ingress answers 503 + Retry-After while commits wait longer than this (ms); 0 never sheds. */
+  readonly shedAfterMs: number;
   readonly workers: {
     concurrency: number;
     /** A customer's messages this close together get one answer. */
@@ -182,6 +191,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     databaseUrl: e.DATABASE_URL,
     pgliteSharedBuffers: e.PGLITE_SHARED_BUFFERS,
+    pgliteThread: e.PGLITE_THREAD === 'on',
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL,
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     trustProxyHops: e.TRUST_PROXY_HOPS,
@@ -214,6 +225,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       deliveriesDays: e.RETENTION_DELIVERIES_DAYS || null,
       jobsDays: e.RETENTION_JOBS_DAYS || null,
     },
+    shedAfterMs: e.SHED_AFTER_MS,
     workers: {
       concurrency: e.WORKER_CONCURRENCY,
       burstMs: e.TURN_BURST_MS,

@@ -16,6 +16,8 @@ import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { createAddressPolicy } from './net/address-policy.ts';
 import { createOutboundClient, type OutboundClient } from './net/guarded-fetch.ts';
 import { createRedis } from './queue/connection.ts';
+import { CacheNotices } from './cache/cache-notices.ts';
+import { createLiveChannels, type LiveChannels } from './domain/channels/live-channels.ts';
 import { createRealtimePublisher } from './realtime/publisher.ts';
 import { RateLimiter } from './redis/rate-limit.ts';
 import { channelRegistry } from '../channels/registry.ts';
@@ -48,6 +50,10 @@ export interface Deps {
   channels: ChannelRegistry;
   /** This process's Prometheus registry and instruments (GET /metrics). */
   metrics: Metrics;
+  /** Change notices between processes' caches (src/cache/cache-notices.ts). */
+  notices: CacheNotices;
+  /** Channels by id for provider webhooks, dropped on change (src/domain/channels/live-channels.ts). */
+  liveChannels: LiveChannels;
   /** Set when shutdown begins: /readyz answers 503 from then on, so a balancer stops sending work here. */
   lifecycle: { draining: boolean };
 }
@@ -65,6 +71,7 @@ export function createDeps(config: Config, logger: Logger, database: Database, r
   const blobs = createLocalBlobStore(join(config.dataDir, 'blobs'));
   const outbound = createOutboundClient({ policy: createAddressPolicy(config.outbound.allowCidrs) });
   const metrics = createMetrics();
+  const notices = new CacheNotices(redisUrl, redis, config.queuePrefix, logger);
   registerBacklogGauges(metrics, { queues, db: database.db, logger });
   return {
     config,
@@ -90,6 +97,8 @@ export function createDeps(config: Config, logger: Logger, database: Database, r
     limiter: new RateLimiter(redis, config.queuePrefix),
     channels: channelRegistry,
     metrics,
+    notices,
+    liveChannels: createLiveChannels(notices),
     lifecycle: { draining: false },
   };
 }
@@ -98,6 +107,7 @@ export function createDeps(config: Config, logger: Logger, database: Database, r
 export async function closeDeps(deps: Deps): Promise<void> {
   await deps.marker.flush();
   await closeQueues(deps.queues);
+  await deps.notices.close();
   deps.redis.disconnect();
   await deps.outbound.close().catch(() => {});
 }

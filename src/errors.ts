@@ -106,6 +106,21 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/**
+ * The gateway is behind: commits wait longer than a provider would (Twilio gives up after 15 s, Slack after 3 s).
+ * Answered 503 with Retry-After at once, so the sender retries later instead of timing out on work we cannot
+ * commit in time (src/http/load-shedding.ts).
+ */
+export class OverloadedError extends AppError {
+  override name = 'OverloadedError';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super('SERVICE_UNAVAILABLE', message);
+  }
+}
+
 /** How a failed send should be retried; adapters translate every provider failure into this. */
 export class DeliveryError extends Error {
   override name = 'DeliveryError';

@@ -25,7 +25,9 @@ async function main(config: Config, logger: Logger) {
     logger.info({ dir: pgliteDir, seeded: existsSync(PGLITE_SEED) }, 'first start: creating the embedded database');
   }
   const database = await openDatabase(
-    config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir, pgliteSharedBuffers: config.pgliteSharedBuffers },
+    config.databaseUrl
+      ? { url: config.databaseUrl, poolSize: config.databasePoolSize }
+      : { pgliteDir, pgliteSharedBuffers: config.pgliteSharedBuffers, pgliteThread: config.pgliteThread },
   );
   await database.migrate();
   logger.info({ database: database.kind, ms: Date.now() - opening }, 'database open and migrated');

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { createResponder } from '../src/ai/create-responder.ts';
-import type { Responder } from '../src/ai/responder.ts';
+import type { AiSettings, Responder } from '../src/ai/responder.ts';
+import { VersionedCache } from '../src/cache/versioned-cache.ts';
 import type { Deps } from '../src/deps.ts';
 import { loadAiSettings } from '../src/domain/organization/ai-settings.ts';
 import { startStorageSweeper } from '../src/domain/files/storage-sweeper.ts';
@@ -39,11 +40,12 @@ export interface StartOptions {
 export function startWorkers(deps: Deps, opts: StartOptions = {}): RunningWorkers {
   const locks = createRedis(deps.redisUrl, 'worker');
   locks.on('error', (err) => deps.logger.debug({ err: err.message }, 'lock redis error'));
+  const aiSettings = new VersionedCache<AiSettings>();
   const wdeps: WorkerDeps = {
     ...deps,
     locks,
-    responderFor: async (orgId) => {
-      const settings = await loadAiSettings(deps, orgId);
+    responderFor: async (orgId, version) => {
+      const settings = version ? await aiSettings.get(orgId, version, () => loadAiSettings(deps, orgId)) : await loadAiSettings(deps, orgId);
       const responder = createResponder(settings, { fetch: deps.outbound.fetch });
       return { responder: opts.wrapResponder ? opts.wrapResponder(responder) : responder, timeoutMs: settings.timeout_ms };
     },

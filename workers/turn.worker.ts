@@ -74,7 +74,7 @@ async function ask(deps: WorkerDeps, ctx: TurnContext): Promise<{ output: Respon
   let responder: Responder;
   let timeoutMs: number;
   try {
-    ({ responder, timeoutMs } = await deps.responderFor(ctx.session.orgId));
+    ({ responder, timeoutMs } = await deps.responderFor(ctx.session.orgId, ctx.settingsVersion));
     const s = ctx.session;
     const output = await responder.respond(
       {

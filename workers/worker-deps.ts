@@ -5,5 +5,6 @@ import type { Deps } from '../src/deps.ts';
 /** What workers get: the app's deps, a plain Redis connection for locks, and the responder of an organization. */
 export interface WorkerDeps extends Deps {
   locks: Redis;
-  responderFor(orgId: string): Promise<{ responder: Responder; timeoutMs: number }>;
+  /** `settingsVersion` (from the turn's context): settings read at that version are reused, not read again. */
+  responderFor(orgId: string, settingsVersion?: string): Promise<{ responder: Responder; timeoutMs: number }>;
 }

@@ -9,9 +9,9 @@ import { words } from './text.ts';
 // are grouped by language and each group is indexed with its own stemmer, so a Spanish FAQ and an English one can
 // live in one organization; a query is searched in every group with that group's stemmer.
 //
-// Indexes are rebuilt from the articles the turn worker passes in (organizations have tens of articles, a build
+// Indexes are built from the articles the turn worker passes in (organizations have tens of articles, a build
 // takes milliseconds) and kept in a small LRU keyed by a hash of the articles, so an edit is seen at once and
-// nothing is shared between processes.
+// nothing is shared between processes; the same frozen array skips the hash too.
 
 export interface Hit {
   passage: Passage;
@@ -36,8 +36,19 @@ export interface KnowledgeIndex {
 
 const CACHE_SIZE = 64;
 const cache = new Map<string, KnowledgeIndex>();
+// The turn worker passes the same (frozen) array until the organization's knowledge changes
+// (src/domain/handling/turn-context.ts): then not even the hash is computed again.
+const byArray = new WeakMap<readonly KnowledgeArticle[], KnowledgeIndex>();
 
 export function knowledgeIndex(articles: readonly KnowledgeArticle[]): KnowledgeIndex {
+  const same = byArray.get(articles);
+  if (same) return same;
+  const index = indexByContent(articles);
+  if (Object.isFrozen(articles)) byArray.set(articles, index);
+  return index;
+}
+
+function indexByContent(articles: readonly KnowledgeArticle[]): KnowledgeIndex {
   const key = createHash('sha256')
     .update(JSON.stringify(articles.map((a) => [a.id, a.title, a.body, a.tags])))
     .digest('base64url');

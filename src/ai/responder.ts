@@ -29,7 +29,7 @@ export interface ResponderInput {
   history: TurnMessage[];
   /** The customer's messages this turn answers (a burst is answered once). */
   pending: TurnMessage[];
-  knowledge: KnowledgeArticle[];
+  knowledge: readonly KnowledgeArticle[];
   /** How many AI replies in a row the customer has not been satisfied with (for "repeated failure"). */
   failedAttempts: number;
 }

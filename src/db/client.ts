@@ -1,7 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import { join } from 'node:path';
 import { sql, type ExtractTablesWithRelations } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -9,7 +6,8 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { restrictTreeToOwner } from '../data-dir.ts';
+import { createPglite, MIGRATIONS_DIR, PGLITE_SEED, pgliteExists, type PgliteOpenOptions } from './pglite-open.ts';
+import { PgliteThreadClient } from './pglite-thread.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -27,16 +25,7 @@ export interface Database {
   dump?(): Promise<Blob | File>;
 }
 
-export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
-/**
- * A migrated, empty PGlite data dir that `npm run build` dumps beside the compiled code (dist/pglite-seed.tar.gz):
- * a fresh DATA_DIR starts from it instead of initdb plus every migration (about 0.6 s instead of 2–3 s). Absent when
- * running from the sources; then a new database is created as usual.
- */
-export const PGLITE_SEED = resolve(dirname(fileURLToPath(import.meta.url)), '../../pglite-seed.tar.gz');
-
-/** Whether a PGlite data folder holds a database yet (PostgreSQL writes PG_VERSION at initdb). */
-export const pgliteExists = (dir: string) => existsSync(join(dir, 'PG_VERSION'));
+export { MIGRATIONS_DIR, PGLITE_SEED, pgliteExists };
 
 export interface DatabaseOptions {
   /** postgres:// URL; without it, embedded PGlite. */
@@ -47,28 +36,22 @@ export interface DatabaseOptions {
   pgliteLoad?: Blob | File;
   /** PGlite's shared_buffers (e.g. `32MB`); PostgreSQL's default otherwise. */
   pgliteSharedBuffers?: string;
+  /** PGlite in a thread of its own (src/db/pglite-thread.ts), so that HTTP is served while it works. */
+  pgliteThread?: boolean;
   poolSize?: number;
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) return openPostgres(opts.url, opts.poolSize ?? 10);
-  return openPglite(opts.pgliteDir ?? 'memory://', opts.pgliteLoad, opts.pgliteSharedBuffers);
+  const pglite = { dir: opts.pgliteDir ?? 'memory://', load: opts.pgliteLoad, sharedBuffers: opts.pgliteSharedBuffers };
+  return opts.pgliteThread ? openPgliteThread(pglite) : openPglite(pglite);
 }
 
 /** The default data folder of the embedded database. */
 export const pgliteDirFor = (dataDir: string) => join(dataDir, 'pglite');
 
-async function openPglite(dir: string, loadDataDir?: Blob | File, sharedBuffers?: string): Promise<Database> {
-  const onDisk = !dir.startsWith('memory://');
-  if (onDisk) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const seed = !loadDataDir && onDisk && !pgliteExists(dir) && existsSync(PGLITE_SEED) ? new Blob([readFileSync(PGLITE_SEED)]) : undefined;
-  const load = loadDataDir ?? seed;
-  const client = await PGlite.create(dir, {
-    ...(load ? { loadDataDir: load } : {}),
-    ...(sharedBuffers ? { postgresqlconf: [`shared_buffers = ${sharedBuffers}`] } : {}),
-  });
-  // PGlite chmods the files of a new data dir to 0666 whatever the umask: owner-only again (src/data-dir.ts).
-  if (onDisk) restrictTreeToOwner(dir);
+async function openPglite(opts: PgliteOpenOptions): Promise<Database> {
+  const client = await createPglite(opts);
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
     db,
@@ -77,6 +60,21 @@ async function openPglite(dir: string, loadDataDir?: Blob | File, sharedBuffers?
     ping: async () => void (await client.query('select 1')),
     close: () => client.close(),
     dump: () => client.dumpDataDir('gzip'),
+  };
+}
+
+/** The same database in its own thread: drizzle's PGlite driver over the thread's client (src/db/pglite-thread.ts). */
+async function openPgliteThread(opts: PgliteOpenOptions): Promise<Database> {
+  const load = opts.load ? await opts.load.arrayBuffer() : undefined;
+  const client = await PgliteThreadClient.start({ dir: opts.dir, load, sharedBuffers: opts.sharedBuffers });
+  const db = drizzlePglite({ client: client as never, schema }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    migrate: () => client.migrate(MIGRATIONS_DIR),
+    ping: async () => void (await client.query('select 1')),
+    close: () => client.close(),
+    dump: () => client.dump(),
   };
 }
 

@@ -5,6 +5,7 @@ import type { Deps } from '../deps.ts';
 import { DEFAULT_ATTACHMENT_LIMITS } from '../domain/files/attachments.ts';
 import { waitingSessionsFor } from '../domain/handling/routing.ts';
 import { AppError } from '../errors.ts';
+import { shedWhenBehind } from './load-shedding.ts';
 import { handleError, notFoundHandler } from './errors.ts';
 import { requireAuth } from './middleware/auth.ts';
 import { closeOnEarlyError } from './middleware/close-on-early-error.ts';
@@ -75,6 +76,11 @@ export function createApp(deps: Deps) {
   for (const path of ['/channels/*', '/api-keys/*', '/knowledge/*', '/webhook-endpoints/*', '/settings/*']) {
     app.use(path, admins, idem);
   }
+
+  // Ingress first refuses work it could not commit in time (503 + Retry-After), before auth or any read.
+  const shed = shedWhenBehind(deps.batcher, deps.config.shedAfterMs, () => deps.metrics.requestsShed.inc());
+  app.use('/webhooks/*', shed);
+  app.on('POST', '/chat/sessions/:id/send', shed);
 
   app.route('/', healthRoutes(deps));
   // Prometheus scrapes without an API key (METRICS_TOKEN, when set, guards it).

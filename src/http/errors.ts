@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
-import { AppError, type FieldError, RateLimitedError } from '../errors.ts';
+import { AppError, type FieldError, OverloadedError, RateLimitedError } from '../errors.ts';
 import { fromDatabaseError } from './db-errors.ts';
 import type { AppEnv } from './env.ts';
 
@@ -62,9 +62,10 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
     message = err.message || REASONS[status] || 'Error';
   }
   const log = c.get('log');
-  if (status >= 500) log?.error({ err }, 'request failed');
+  // Shedding is the plan working, counted in switchboard_http_requests_total{status="503"}: not an error per request.
+  if (status >= 500 && !(err instanceof OverloadedError)) log?.error({ err }, 'request failed');
   else log?.debug({ status, message }, 'request refused');
-  if (err instanceof RateLimitedError) c.header('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
+  if (err instanceof RateLimitedError || err instanceof OverloadedError) c.header('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
   return c.json(errorBody(status, message, requestId, details), status as ContentfulStatusCode);
 }
 

@@ -30,6 +30,8 @@ export interface Metrics {
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly messagesAccepted: Counter<'channel'>;
   readonly messagesDuplicate: Counter<'channel'>;
+  /** Ingress answered 503 because this process was behind (src/http/load-shedding.ts). */
+  readonly requestsShed: Counter<string>;
   readonly turns: Counter<'outcome'>;
   readonly turnLatency: Histogram<'outcome'>;
   readonly dispatches: Counter<'channel' | 'outcome'>;
@@ -66,6 +68,11 @@ export function createMetrics(): Metrics {
       name: 'switchboard_messages_accepted_total',
       help: 'Customer messages stored (committed), by channel kind',
       labelNames: ['channel'],
+      registers,
+    }),
+    requestsShed: new Counter({
+      name: 'switchboard_requests_shed_total',
+      help: 'Ingress requests answered 503 + Retry-After because accepted messages waited longer than SHED_AFTER_MS',
       registers,
     }),
     messagesDuplicate: new Counter({

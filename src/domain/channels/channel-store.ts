@@ -9,6 +9,7 @@ import { channelInfo } from './channel-adapter.ts';
 import { openChannelConfig, sealChannelConfig, secretNames } from './channel-config.ts';
 import type { ChannelKind } from '../model/enums.ts';
 import { newPublicId } from '../organization/organizations.ts';
+import type { LiveChannels } from './live-channels.ts';
 import type { ChannelRegistry } from './registry.ts';
 
 // The channels admin API: rows in, views out. Every query is scoped by org id and skips soft-deleted channels.
@@ -18,6 +19,8 @@ export interface ChannelCtx {
   secrets: SecretBox;
   adapterDeps: AdapterDeps;
   channels: ChannelRegistry;
+  /** Told of every change committed here, so webhooks in every process see it at once (absent in the CLI). */
+  liveChannels?: LiveChannels;
 }
 
 type ChannelRow = typeof channels.$inferSelect;
@@ -96,7 +99,7 @@ export interface ChannelPatch {
 }
 
 export async function patchChannel(ctx: ChannelCtx, orgId: string, id: string, patch: ChannelPatch): Promise<ChannelRow> {
-  return ctx.db.transaction(async (tx) => {
+  const updated = await ctx.db.transaction(async (tx) => {
     // Locked: two concurrent config patches must not both merge into the same old config.
     const [row] = await tx.select().from(channels).where(live(orgId, id)).for('update');
     if (!row) throw new NotFoundError('Channel');
@@ -113,6 +116,8 @@ export async function patchChannel(ctx: ChannelCtx, orgId: string, id: string, p
       .returning();
     return updated!;
   });
+  await ctx.liveChannels?.changed(id);
+  return updated;
 }
 
 /**
@@ -132,6 +137,7 @@ export async function deleteChannel(ctx: ChannelCtx, orgId: string, id: string):
     if (first?.id === row.id) throw new ConflictError(`The built-in ${builtIn} channel cannot be deleted (disable it instead)`);
   }
   await ctx.db.update(channels).set({ deletedAt: new Date(), updatedAt: new Date() }).where(live(orgId, id));
+  await ctx.liveChannels?.changed(id);
 }
 
 /** Whether an adapter can be built from the stored config (decrypted and re-validated). Sends nothing yet. */

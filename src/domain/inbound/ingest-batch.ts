@@ -28,6 +28,7 @@ export function isBatchable(input: IngestInput): input is Batchable {
 
 interface Pending {
   input: Batchable;
+  at: number;
   resolve(r: IngestResult | undefined): void;
   reject(err: unknown): void;
 }
@@ -48,6 +49,8 @@ export interface BatcherDeps {
 export class IngestBatcher {
   #queue: Pending[] = [];
   #running = 0;
+  /** When each batch now committing was taken from the queue. */
+  readonly #committing = new Set<{ at: number }>();
 
   constructor(
     private readonly deps: BatcherDeps,
@@ -57,9 +60,19 @@ export class IngestBatcher {
 
   submit(input: Batchable): Promise<IngestResult | undefined> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ input, resolve, reject });
+      this.#queue.push({ input, at: Date.now(), resolve, reject });
       if (this.#running < this.inFlight) void this.#drain();
     });
+  }
+
+  /**
+   * How long the oldest message not yet committed has waited (ms): what a new one can expect to wait at least.
+   * The measure of overload (src/http/load-shedding.ts).
+   */
+  oldestWaitMs(now = Date.now()): number {
+    let oldest = this.#queue[0]?.at ?? now;
+    for (const { at } of this.#committing) oldest = Math.min(oldest, at);
+    return now - oldest;
   }
 
   async #drain(): Promise<void> {
@@ -70,6 +83,8 @@ export class IngestBatcher {
       await new Promise((resolve) => setImmediate(resolve));
       const batch = this.#queue.splice(0, this.maxBatch);
       if (batch.length === 0) break;
+      const taken = { at: batch[0]!.at };
+      this.#committing.add(taken);
       try {
         const reopenSince = new Date(Date.now() - this.deps.config.sessions.reopenWindowMs);
         const { outcomes, jobs } = await this.deps.db.transaction((tx) => writeBatch(tx, batch.map((p) => p.input), reopenSince));
@@ -85,6 +100,8 @@ export class IngestBatcher {
         const level = err instanceof Unsettled ? 'debug' : 'warn';
         this.deps.logger[level]({ err: (err as Error).message, size: batch.length }, 'batch failed; messages go one by one');
         for (const p of batch) p.resolve(undefined);
+      } finally {
+        this.#committing.delete(taken);
       }
     }
     this.#running -= 1;

@@ -30,22 +30,23 @@ export async function messageSeq(db: Db, messageId: string): Promise<number | un
   return row?.seq;
 }
 
-/** The channel row and the customer's address on that channel. */
+/** The channel row and the customer's address on that channel: one query (the identity as a subselect). */
 export async function destination(db: Db, sessionId: string) {
   const [row] = await db
-    .select({ session: sessions, channel: channels, contact: contacts })
+    .select({
+      session: sessions,
+      channel: channels,
+      contact: contacts,
+      identity: sql<string | null>`(select ci.address from ${contactIdentities} ci where ci.contact_id = ${contacts.id} and ci.channel_type = ${channels.type} limit 1)`,
+    })
     .from(sessions)
     .innerJoin(channels, eq(channels.id, sessions.channelId))
     .innerJoin(contacts, eq(contacts.id, sessions.contactId))
     .where(eq(sessions.id, sessionId));
   if (!row) return undefined;
-  const [identity] = await db
-    .select({ address: contactIdentities.address })
-    .from(contactIdentities)
-    .where(and(eq(contactIdentities.contactId, row.contact.id), eq(contactIdentities.channelType, row.channel.type)))
-    .limit(1);
-  const address = identity?.address ?? row.contact.email ?? row.contact.phoneNumber ?? row.contact.id;
-  return { ...row, address, name: row.contact.name ?? undefined };
+  const { identity, ...rest } = row;
+  const address = identity ?? row.contact.email ?? row.contact.phoneNumber ?? row.contact.id;
+  return { ...rest, address, name: row.contact.name ?? undefined };
 }
 
 /** What came of a send: the status moves forward only (a status callback may have beaten the send's receipt). */

@@ -1,10 +1,10 @@
-import { and, eq, isNull } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { channels, events } from '../../db/schema/index.ts';
+import { events } from '../../db/schema/index.ts';
 import type { Deps } from '../../deps.ts';
 import type { ChannelAdapter, ParseOutcome, RawWebhook } from '../../domain/model/adapter.ts';
 import { buildAdapter } from '../../domain/channels/channel-adapter.ts';
 import { patchChannel } from '../../domain/channels/channel-store.ts';
+import { liveChannel } from '../../domain/channels/live-channels.ts';
 import { applyDeliveryUpdates } from '../../domain/outbound/delivery-status.ts';
 import { acceptInbound, type WebhookChannel } from '../../domain/inbound/provider-inbound.ts';
 import { NotFoundError } from '../../errors.ts';
@@ -23,7 +23,7 @@ export function providerWebhookRoutes(deps: Deps) {
   const app = newRouter();
   const handle = async (c: Context<AppEnv>) => {
     const channelId = c.req.param('channelId') ?? '';
-    const row = UUID.test(channelId) ? await loadChannel(deps, channelId) : undefined;
+    const row = UUID.test(channelId) ? await liveChannel(deps, channelId) : undefined;
     const adapter = row ? buildAdapter(deps, row) : undefined;
     if (!row || !adapter) throw new NotFoundError('Channel');
     const channel: WebhookChannel = { id: row.id, orgId: row.orgId, type: row.type };
@@ -88,14 +88,6 @@ async function settle(deps: Deps, channel: WebhookChannel, adapter: ChannelAdapt
       return adapter.answerCall(await handleCall(deps, channel, adapter, outcome.event));
     }
   }
-}
-
-async function loadChannel(deps: Deps, id: string) {
-  const [row] = await deps.db
-    .select()
-    .from(channels)
-    .where(and(eq(channels.id, id), eq(channels.enabled, true), isNull(channels.deletedAt)));
-  return row;
 }
 
 /**
