@@ -84,7 +84,7 @@ export function createDeps(config: Config, logger: Logger, database: Database, r
     secrets,
     keys: new ApiKeyResolver(database.db),
     marker,
-    batcher: new IngestBatcher({ db: database.db, config, queues, marker, logger }, batchesInFlight),
+    batcher: new IngestBatcher({ database, config, queues, marker, logger }, batchesInFlight),
     blobs,
     outbound,
     adapterDeps: {

@@ -1,5 +1,5 @@
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import { destination, dueReplies, messageSeq, recordDelivery, recordReceipt } from '../src/domain/outbound/dispatch-store.ts';
+import { destination, dueReplies, recordDelivery, recordReceipt } from '../src/domain/outbound/dispatch-store.ts';
 import type { ChannelKind } from '../src/domain/model/enums.ts';
 import { DeliveryError } from '../src/errors.ts';
 import type { DispatchOutcome } from '../src/metrics/metrics.ts';
@@ -27,16 +27,14 @@ export async function processDispatch(
   deps: WorkerDeps,
 ) {
   const { sessionId, messageId } = job.data;
-  const seq = await messageSeq(deps.db, messageId);
-  if (seq === undefined) return 'message gone';
   const lock = await tryLockSession(deps.locks, deps.config.queuePrefix, 'dispatch', sessionId, deps.config.workers.lockMs);
   if (!lock) {
     await job.moveToDelayed(Date.now() + RETRY_LOCKED_MS, token);
     throw new DelayedError();
   }
   try {
-    const due = await dueReplies(deps.db, sessionId, seq);
-    if (due.length === 0) return 'already sent';
+    const due = await dueReplies(deps.db, sessionId, messageId);
+    if (due.length === 0) return 'already sent (or gone)';
     const dest = await destination(deps.db, sessionId);
     if (!dest) return 'session gone';
     const adapter = buildAdapter(deps, dest.channel);

@@ -38,7 +38,7 @@ async function answer(job: Job<JobData['turn'], unknown, ChannelKind>, deps: Wor
   if (!ctx) return 'session gone';
   const humanOwns = ctx.session.handedOff || ctx.session.handledBy === 'human' || ctx.session.status !== 'open';
   // The customer sees "typing…" while the AI thinks (web chat today); not awaited: it must not delay the answer.
-  if (!humanOwns) void showTyping(deps, ctx.session.id, { type: 'ai', name: null });
+  if (!humanOwns) void showTyping(deps, ctx.session, { type: 'ai', name: null });
   const asked = humanOwns ? undefined : await ask(deps, ctx);
   const outcome: TurnOutcome = asked?.output ?? { type: 'human_owns' };
   const effects = await completeTurn(deps.db, ctx.session, job.name, pendingIds, outcome);

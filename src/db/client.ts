@@ -21,6 +21,11 @@ export interface Database {
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * PGlite in its thread only: runs the function `fn` exported by `module` (a URL) in that thread, as
+   * `fn(db, ...args)`, its statements free of round trips to the server's event loop (src/db/pglite-thread.ts).
+   */
+  near?<T>(module: string, fn: string, args: unknown[], opts?: { urgent?: boolean }): Promise<T>;
   /** PGlite only: a gzipped tarball of the data dir, loadable with `pgliteLoad` (fast fresh databases in tests). */
   dump?(): Promise<Blob | File>;
 }
@@ -72,6 +77,7 @@ async function openPgliteThread(opts: PgliteOpenOptions): Promise<Database> {
     db,
     kind: 'pglite',
     migrate: () => client.migrate(MIGRATIONS_DIR),
+    near: (module, fn, args, opts) => client.near(module, fn, args, opts),
     ping: async () => void (await client.query('select 1')),
     close: () => client.close(),
     dump: () => client.dump(),

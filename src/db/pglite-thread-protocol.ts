@@ -4,6 +4,7 @@
 export type ThreadRequest =
   | { id: number; op: 'query'; sql: string; params: unknown[]; rowMode: 'array' | 'object'; rawTypes: number[]; tx?: number }
   | { id: number; op: 'begin' }
+  | { id: number; op: 'call'; module: string; fn: string; args: unknown[]; urgent: boolean }
   | { id: number; op: 'end'; tx: number; commit: boolean }
   | { id: number; op: 'migrate'; folder: string }
   | { id: number; op: 'dump' }

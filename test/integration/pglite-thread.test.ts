@@ -10,6 +10,7 @@ import { apiKeys, organizations } from '../../src/db/schema/index.ts';
 // database works.
 
 let database: Database;
+const NEAR = new URL('../helpers/near-functions.ts', import.meta.url).href;
 
 beforeAll(async () => {
   const dump = readFileSync(inject('pgliteDump'));
@@ -98,6 +99,21 @@ describe('PGlite in a thread of its own', () => {
     await timer;
     expect(queryMs).toBeGreaterThan(100);
     expect(timerAt).toBeLessThan(queryMs / 2);
+  });
+
+  it('runs a function in the database thread, urgent before work queued ahead of it, and the rest still runs', async () => {
+    const order: string[] = [];
+    const slow = (i: number) => database.db.execute(sql`select count(*) from generate_series(1, 200000)`).then(() => order.push(`n${i}`));
+    const queued = Array.from({ length: 10 }, (_, i) => slow(i));
+    const urgent = database.near!<number>(NEAR, 'countOrganizationsNamed', ['Committed'], { urgent: true }).then((n) => {
+      order.push('urgent');
+      return n;
+    });
+    const [count] = await Promise.all([urgent, ...queued]);
+    expect(count).toBe(1); // it ran on the same database, through its own drizzle
+    expect(order).toHaveLength(11);
+    expect(order.indexOf('urgent')).toBeLessThan(3);
+    await expect(database.near!(NEAR, 'failsWithCode', [])).rejects.toMatchObject({ code: '23505', message: 'duplicate' });
   });
 
   it('dumps its data dir, which opens again with the same rows', async () => {

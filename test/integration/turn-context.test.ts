@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { knowledge, messages } from '../../src/db/schema/index.ts';
+import { knowledge, messages, organizations } from '../../src/db/schema/index.ts';
 import { loadPending, loadTurnContext } from '../../src/domain/handling/turn-context.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 
@@ -42,6 +42,10 @@ describe('turn context', () => {
     const afterCreate = (await context()).knowledge;
     expect(afterCreate).not.toBe(first.knowledge);
     expect(afterCreate.map((a) => a.title)).toContain('Opening hours');
+    expect((await context()).knowledge).toBe(afterCreate);
+    // Another organization's articles are not this one's version.
+    const [other] = await t.database.db.insert(organizations).values({ name: 'Other org' }).returning();
+    await t.database.db.insert(knowledge).values({ orgId: other!.id, title: 'Elsewhere', body: 'Not ours.' });
     expect((await context()).knowledge).toBe(afterCreate);
 
     expect((await t.call('PATCH', `/knowledge/${id}`, { body: 'We are open 8 to 6.' })).status).toBe(200);

@@ -29,9 +29,10 @@ export interface TurnContext {
 // The organization's knowledge, per organization. Its version is the count of its rows and the sum of their
 // xmin (the id of the transaction that wrote each row version): an insert, an update or a delete changes it,
 // whoever makes it, and unlike updated_at it cannot repeat within one millisecond.
+// (The outer columns are spelled out, qualified: drizzle leaves a one-table select's columns unqualified.)
 const knowledgeCache = new VersionedCache<readonly KnowledgeArticle[]>();
-const knowledgeVersion = sql<string>`(select count(*) || ':' || coalesce(sum(k.xmin::text::bigint), 0) from ${knowledge} k where k.org_id = ${sessions.orgId})`;
-const settingsVersion = sql<string>`(select md5(o.settings::text) from ${organizations} o where o.id = ${sessions.orgId})`;
+const knowledgeVersion = sql<string>`(select count(*) || ':' || coalesce(sum(k.xmin::text::bigint), 0) from ${knowledge} k where k.org_id = "sessions"."org_id")`;
+const settingsVersion = sql<string>`(select md5(o.settings::text) from ${organizations} o where o.id = "sessions"."org_id")`;
 
 export async function loadPending(db: Db, sessionId: string) {
   return db

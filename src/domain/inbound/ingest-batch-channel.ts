@@ -18,6 +18,8 @@ import { type FromChannel, type IngestResult, toLine } from './ingest-input.ts';
 // resolves those races one message at a time.
 
 export class Unsettled extends Error {
+  // Named: from the database thread it arrives as a plain error carrying this name (src/db/pglite-thread.ts).
+  override name = 'Unsettled';
   constructor(what: string) {
     super(`group commit: ${what}; the batch goes one by one`);
   }

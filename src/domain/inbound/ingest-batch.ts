@@ -1,14 +1,11 @@
-import { eq, inArray } from 'drizzle-orm';
-import type { Db, Tx } from '../../db/client.ts';
-import { channels, sessions } from '../../db/schema/index.ts';
+import type { Database } from '../../db/client.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
-import type { MessageJobRef } from '../../queue/enqueue.ts';
 import type { Queues } from '../../queue/queues.ts';
-import { type ChannelOutcome, Unsettled, writeChannelBatch } from './ingest-batch-channel.ts';
-import { type FromChannel, type IngestInput, type IngestResult, type IntoSession, type SystemLine, toLine } from './ingest-input.ts';
+import { Unsettled } from './ingest-batch-channel.ts';
+import { type BatchCommit, type Batchable, commitBatch } from './ingest-batch-write.ts';
+import type { IngestInput, IngestResult } from './ingest-input.ts';
 import { type EnqueuedMarker, enqueueCommitted } from '../relays/outbox.ts';
-import { writeLines } from '../sessions/message-writer.ts';
 
 // Group commit. Per-request transactions cap durable ingest at the database's statement rate (PGlite runs one
 // statement at a time). Messages that arrive while a batch is being written wait and go together: one
@@ -16,15 +13,15 @@ import { writeLines } from '../sessions/message-writer.ts';
 // messages into known, open sessions (the Sessions API), and messages arriving on a channel, new senders and
 // returning ones, with their provider ids (ingest-batch-channel.ts).
 
-type IntoKnown = IntoSession | SystemLine;
-type Batchable = IntoKnown | FromChannel;
-
 /** The shapes the batch writes: with nothing else to change than what the batch's statements do. */
 export function isBatchable(input: IngestInput): input is Batchable {
   if (input.attachments?.length) return false;
   if (input.kind === 'from-channel') return true;
   return input.externalId === undefined && (input.kind === 'system' || input.contact === undefined);
 }
+
+/** Where commitBatch lives, for the database thread to import (the same file, .ts from sources, .js built). */
+const WRITE_MODULE = new URL(`./ingest-batch-write.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
 
 interface Pending {
   input: Batchable;
@@ -34,7 +31,8 @@ interface Pending {
 }
 
 export interface BatcherDeps {
-  db: Db;
+  /** The batch's commit runs in the database's thread where it has one (Database.near), first in line. */
+  database: Pick<Database, 'db' | 'near'>;
   config: { sessions: { reopenWindowMs: number } };
   queues: Queues;
   marker: EnqueuedMarker;
@@ -75,6 +73,13 @@ export class IngestBatcher {
     return now - oldest;
   }
 
+  #commit(inputs: Batchable[], reopenSinceMs: number): Promise<BatchCommit> {
+    const { db, near } = this.deps.database;
+    // Urgent: providers wait on it for their 2xx; the workers' reads can wait a batch.
+    if (near) return near<BatchCommit>(WRITE_MODULE, 'commitBatch', [inputs, reopenSinceMs], { urgent: true });
+    return commitBatch(db, inputs, reopenSinceMs);
+  }
+
   async #drain(): Promise<void> {
     this.#running += 1;
     while (this.#queue.length > 0) {
@@ -87,17 +92,17 @@ export class IngestBatcher {
       this.#committing.add(taken);
       try {
         const reopenSince = new Date(Date.now() - this.deps.config.sessions.reopenWindowMs);
-        const { outcomes, jobs } = await this.deps.db.transaction((tx) => writeBatch(tx, batch.map((p) => p.input), reopenSince));
+        const { outcomes, jobs } = await this.#commit(batch.map((p) => p.input), reopenSince.getTime());
         await enqueueCommitted(this.deps, jobs);
         batch.forEach((p, i) => {
-          const o = outcomes[i]!;
-          if (o instanceof Error) p.reject(o);
-          else p.resolve(o);
+          const o = outcomes[i];
+          if (o && 'notFound' in o) p.reject(new NotFoundError(o.notFound));
+          else p.resolve(o ?? undefined);
         });
       } catch (err) {
         // One bad message must not fail its neighbours: each retries alone on the single path. A race on a unique
         // key (Unsettled) is expected under concurrency, and the single path resolves it.
-        const level = err instanceof Unsettled ? 'debug' : 'warn';
+        const level = err instanceof Unsettled || (err as Error).name === 'Unsettled' ? 'debug' : 'warn';
         this.deps.logger[level]({ err: (err as Error).message, size: batch.length }, 'batch failed; messages go one by one');
         for (const p of batch) p.resolve(undefined);
       } finally {
@@ -108,59 +113,3 @@ export class IngestBatcher {
   }
 }
 
-type Outcome = IngestResult | NotFoundError | undefined;
-
-/** Both kinds in one transaction; outcomes in the inputs' order. */
-async function writeBatch(tx: Tx, inputs: Batchable[], reopenSince: Date): Promise<{ outcomes: Outcome[]; jobs: MessageJobRef[] }> {
-  const known: number[] = [];
-  const arriving: number[] = [];
-  inputs.forEach((input, i) => (input.kind === 'from-channel' ? arriving : known).push(i));
-  const outcomes: Outcome[] = new Array(inputs.length).fill(undefined);
-  const jobs: MessageJobRef[] = [];
-  const merge = (at: number[], r: { outcomes: Array<Outcome | ChannelOutcome>; jobs: MessageJobRef[] }) => {
-    at.forEach((i, k) => (outcomes[i] = r.outcomes[k]));
-    jobs.push(...r.jobs);
-  };
-  // Contacts' locks before sessions', as the single path takes them: no deadlock between the two.
-  if (arriving.length) merge(arriving, await writeChannelBatch(tx, arriving.map((i) => inputs[i] as FromChannel), reopenSince));
-  if (known.length) merge(known, await writeKnownBatch(tx, known.map((i) => inputs[i] as IntoKnown)));
-  return { outcomes, jobs };
-}
-
-async function writeKnownBatch(tx: Tx, inputs: IntoKnown[]): Promise<{ outcomes: Outcome[]; jobs: MessageJobRef[] }> {
-  const found = await tx
-    .select({
-      id: sessions.id,
-      orgId: sessions.orgId,
-      contactId: sessions.contactId,
-      status: sessions.status,
-      channel: { id: channels.id, type: channels.type },
-    })
-    .from(sessions)
-    .innerJoin(channels, eq(channels.id, sessions.channelId))
-    .where(inArray(sessions.id, [...new Set(inputs.map((i) => i.sessionId))]))
-    .for('update', { of: sessions });
-  const byId = new Map(found.map((s) => [s.id, s]));
-
-  const places = inputs.map((input) => {
-    const s = byId.get(input.sessionId);
-    if (!s || s.orgId !== input.orgId) return new NotFoundError('Chat session');
-    // Reopening writes a status change first: the single path does that.
-    if (input.kind === 'into-session' && input.sender === 'contact' && s.status !== 'open') return undefined;
-    return s;
-  });
-  const toWrite = inputs.flatMap((input, i) => {
-    const s = places[i];
-    return s && !(s instanceof Error) ? [{ i, s, line: toLine(input, { sessionId: s.id, channel: s.channel }) }] : [];
-  });
-  // No external ids in a batch, so every line is written.
-  const written = await writeLines(tx, toWrite.map((w) => w.line));
-  const outcomes: Outcome[] = places.map((s) => (s instanceof Error ? s : undefined));
-  const jobs: MessageJobRef[] = [];
-  toWrite.forEach(({ i, s }, k) => {
-    const { messageId, job } = written[k]!;
-    outcomes[i] = { messageId, sessionId: s.id, contactId: s.contactId, channel: s.channel, duplicate: false, sessionCreated: false };
-    if (job) jobs.push(job);
-  });
-  return { outcomes, jobs };
-}

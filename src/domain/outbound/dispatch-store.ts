@@ -1,16 +1,22 @@
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { channels, contactIdentities, contacts, events, messages, sessions } from '../../db/schema/index.ts';
+import { attachments, channels, contactIdentities, contacts, events, messages, sessions } from '../../db/schema/index.ts';
 import { moveDelivery } from './delivery-status.ts';
 import type { DeliveryStatus } from '../model/enums.ts';
 
 // Reads and writes of the dispatch step: which replies of a session are due (in order), where they go, and
 // what came of each.
 
-/** The session's replies still queued, up to and including `seq`, oldest first (replies leave in order). */
-export async function dueReplies(db: Db, sessionId: string, uptoSeq: number) {
+/**
+ * The session's replies still queued, up to and including the job's own (`messageId`), oldest first (replies
+ * leave in order); none when that message is gone. One query: its seq and whether each has files are subselects.
+ */
+export async function dueReplies(db: Db, sessionId: string, messageId: string) {
+  const uptoSeq = sql<number>`(select m.seq from ${messages} m where m.id = ${messageId})`;
   return db
-    .select()
+    // "messages"."id" spelled out: drizzle writes a one-table select's columns unqualified, and a bare "id" inside the
+    // subselect would be the attachment's own.
+    .select({ ...getTableColumns(messages), hasAttachments: sql<boolean>`exists (select 1 from ${attachments} a where a.message_id = "messages"."id")` })
     .from(messages)
     .where(
       and(
@@ -25,11 +31,6 @@ export async function dueReplies(db: Db, sessionId: string, uptoSeq: number) {
     .limit(50);
 }
 
-export async function messageSeq(db: Db, messageId: string): Promise<number | undefined> {
-  const [row] = await db.select({ seq: messages.seq }).from(messages).where(eq(messages.id, messageId));
-  return row?.seq;
-}
-
 /** The channel row and the customer's address on that channel: one query (the identity as a subselect). */
 export async function destination(db: Db, sessionId: string) {
   const [row] = await db
@@ -37,7 +38,7 @@ export async function destination(db: Db, sessionId: string) {
       session: sessions,
       channel: channels,
       contact: contacts,
-      identity: sql<string | null>`(select ci.address from ${contactIdentities} ci where ci.contact_id = ${contacts.id} and ci.channel_type = ${channels.type} limit 1)`,
+      identity: sql<string | null>`(select ci.address from ${contactIdentities} ci where ci.contact_id = "contacts"."id" and ci.channel_type = "channels"."type" limit 1)`,
     })
     .from(sessions)
     .innerJoin(channels, eq(channels.id, sessions.channelId))

@@ -12,7 +12,8 @@ import { splitText } from './split-text.ts';
 // (channels that carry the bytes read them through AdapterDeps.loadAttachment, not over our own link), and whether
 // the channel's reply window has closed since the customer last wrote.
 
-type Reply = Pick<typeof messages.$inferSelect, 'id' | 'text' | 'html' | 'sender'>;
+/** `hasAttachments: false` (dueReplies reads it with the reply) spares the attachments query. */
+type Reply = Pick<typeof messages.$inferSelect, 'id' | 'text' | 'html' | 'sender'> & { hasAttachments?: boolean };
 
 export interface OutboundContext {
   db: Db;
@@ -27,11 +28,10 @@ export async function outboundParts(
   base: Pick<OutboundMessage, 'sessionId' | 'to' | 'externalThreadId' | 'subject'>,
   capabilities: ChannelCapabilities,
 ): Promise<OutboundMessage[]> {
-  const files = await ctx.db
-    .select()
-    .from(attachments)
-    .where(eq(attachments.messageId, msg.id))
-    .orderBy(asc(attachments.createdAt));
+  const files =
+    msg.hasAttachments === false
+      ? []
+      : await ctx.db.select().from(attachments).where(eq(attachments.messageId, msg.id)).orderBy(asc(attachments.createdAt));
   const refs = files.map((f) => ({
     filename: f.filename,
     contentType: f.contentType,

@@ -167,7 +167,7 @@ describe('SMTP listener', () => {
       },
     }) as Db;
     // The group commit writes with its own handle on the database: it gets the broken one too.
-    const batcher = new IngestBatcher({ ...p.t.deps, db: broken });
+    const batcher = new IngestBatcher({ ...p.t.deps, database: { db: broken } });
     const failing = await startSmtpListener({ ...p.t.deps, db: broken, batcher }, { port: 0, host: '127.0.0.1', maxBytes: MAX_BYTES });
     const { id, raw } = mime('Is anyone there?', { from: 'new.customer@customer.example' });
     try {
