@@ -18,18 +18,30 @@ import { ROLE_PARTS } from './roles/role.ts';
 
 async function main(config: Config, logger: Logger) {
   const parts = ROLE_PARTS[config.role];
-  const managedRedis = config.redisUrl ? undefined : await startManagedRedis({ dataDir: config.dataDir, logger });
   const opening = Date.now();
   const pgliteDir = pgliteDirFor(config.dataDir);
   if (!config.databaseUrl && !pgliteExists(pgliteDir)) {
     logger.info({ dir: pgliteDir, seeded: existsSync(PGLITE_SEED) }, 'first start: creating the embedded database');
   }
-  const database = await openDatabase(
+  // The managed redis-server and the database (the embedded one in its thread) start side by side: neither needs
+  // the other, and together they are most of the start-up time. Whichever opened is closed if the other fails.
+  const redisStart = config.redisUrl ? Promise.resolve(undefined) : startManagedRedis({ dataDir: config.dataDir, logger });
+  const databaseOpen = openDatabase(
     config.databaseUrl
       ? { url: config.databaseUrl, poolSize: config.databasePoolSize }
       : { pgliteDir, pgliteSharedBuffers: config.pgliteSharedBuffers, pgliteThread: config.pgliteThread },
-  );
-  await database.migrate();
+  ).then(async (database) => {
+    await database.migrate();
+    return database;
+  });
+  const [redisResult, databaseResult] = await Promise.allSettled([redisStart, databaseOpen]);
+  if (redisResult.status === 'rejected' || databaseResult.status === 'rejected') {
+    if (redisResult.status === 'fulfilled') await redisResult.value?.stop();
+    if (databaseResult.status === 'fulfilled') await databaseResult.value.close();
+    throw redisResult.status === 'rejected' ? redisResult.reason : (databaseResult as PromiseRejectedResult).reason;
+  }
+  const managedRedis = redisResult.value;
+  const database = databaseResult.value;
   logger.info({ database: database.kind, ms: Date.now() - opening }, 'database open and migrated');
   const deps = createDeps(config, logger, database, config.redisUrl ?? managedRedis!.url);
   // The API side creates the first organization (and shows its key); a worker only works on what exists.
