@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { loadConfig } from '../src/config.ts';
 import { bullmqAdd, drizzleInserts, honoEcho } from './baselines.ts';
 import { sendMessageLoad, startServer, type Server } from './product.ts';
@@ -7,7 +8,8 @@ import { machine, type Row, table, writeJson } from './report.ts';
 import { smsRun } from './sms-run.ts';
 import { startupRun } from './startup.ts';
 import { pubsubLatency, widgetLoad } from './widget-load.ts';
-import { bareWsMemory, connectionLimit, GC_ON_SIGNAL, type Held, type Memory, type MemorySample } from './ws-baseline.ts';
+import { heapSnapshotOptions, type PerConnectionHeap } from './heap-census.ts';
+import { bareWsMemory, censusSockets, connectionLimit, type Held, type Memory, type MemorySample, memoryProbeEnv } from './ws-baseline.ts';
 
 // `npm run bench`: one run, on this machine, of the product next to its baselines (ratios matter, not absolutes).
 // The real server runs in a child process; autocannon and the baseline loops run in this one.
@@ -161,12 +163,14 @@ async function widgetRun(databaseUrl: string | undefined) {
   if (capped) log(`web chat: ${capped}`);
   log(`(g) bare ws server holding ${n} idle sockets…`);
   const bare = await bareWsMemory(n);
-  // GC_ON_SIGNAL: a full GC on SIGUSR2 before each memory sample (bench/ws-baseline.ts); it changes nothing else.
-  const w = await withServer(databaseUrl, GC_ON_SIGNAL, (server) => {
+  // memoryProbeEnv: a full GC on SIGUSR2 before each memory sample, a heap snapshot on SIGUSR1 (bench/ws-baseline.ts);
+  // it changes nothing else.
+  const snapshots = heapSnapshotOptions();
+  const w = await withServer(databaseUrl, memoryProbeEnv(snapshots.nodeOptions), (server) => {
     log(`(h) ${n} widget visitors held by the real gateway; then (i) raw Redis pub/sub and (j) agent replies to ${WIDGET.sessions} of them, ${WIDGET.rate}/s for ${WIDGET.seconds} s…`);
-    const opts = { count: n, sessions: WIDGET.sessions, rate: WIDGET.rate, seconds: WIDGET.seconds, log };
+    const opts = { count: n, sessions: WIDGET.sessions, rate: WIDGET.rate, seconds: WIDGET.seconds, snapshotDir: snapshots.dir, log };
     return widgetLoad(server, opts, (topics) => pubsubLatency(server.redisUrl, topics, WIDGET.rate, WIDGET.seconds));
-  });
+  }).finally(() => rmSync(snapshots.dir, { recursive: true, force: true }));
   const { fanout, pubsub } = w;
   const ok = bare.held === n && w.held === n && w.dropped === 0 && w.sessions === Math.min(WIDGET.sessions, n) &&
     fanout.missing === 0 && fanout.non2xx === 0 && fanout.wrongSocket === 0 && pubsub.missing === 0;
@@ -179,17 +183,19 @@ async function widgetRun(databaseUrl: string | undefined) {
     return `RSS ${at((m) => m.rss)} MB, heap ${at((m) => m.heap)} MB${closed ? ' (the last with every socket closed again)' : ''}; ` +
       `per connection by step RSS ${steps((m) => m.rss)} KB, heap ${steps((m) => m.heap)} KB${still}`;
   };
-  const per = (m: Memory) => `${kb(m.rss)} RSS, ${kb(m.heap)} heap (JS ${kb(m.jsHeap)} + external ${kb(m.external)})`;
+  const per = (h: Held) => `${kb(h.census.bytes)} live heap (heapUsed after GC: ${kb(h.perConnection.jsHeap)} JS + ${kb(h.perConnection.external)} external), ${kb(h.perConnection.rss)} RSS`;
+  const holds = (c: PerConnectionHeap) => c.top.map((k) => `${k.kind.trim()} ${k.count.toFixed(1)}× ${Math.round(k.bytes)} B`).join(', ');
   const pq = (p: { p50: number; p99: number }) => `${p.p50.toFixed(1)} / ${p.p99.toFixed(1)}`;
   const rows: Row[] = [
-    { name: 'bare ws server: idle sockets held', rate: bare.held, unit: 'sockets', note: `per socket ${per(bare.perConnection)}; opened in ${bare.connectSeconds.toFixed(1)} s, failed ${bare.failed}` },
-    { name: 'widget sockets held (real gateway)', rate: w.held, unit: 'sockets', note: `per connection ${per(w.perConnection)}; open→hello→ready in ${w.connectSeconds.toFixed(1)} s, failed ${w.failed}, dropped ${w.dropped}` },
+    { name: 'bare ws server: idle sockets held', rate: bare.held, unit: 'sockets', note: `per socket ${per(bare)}; opened in ${bare.connectSeconds.toFixed(1)} s, failed ${bare.failed}` },
+    { name: 'widget sockets held (real gateway)', rate: w.held, unit: 'sockets', note: `per connection ${per(w)}; open→hello→ready in ${w.connectSeconds.toFixed(1)} s, failed ${w.failed}, dropped ${w.dropped}` },
     { name: 'raw Redis pub/sub publish→receive', rate: pubsub.rate, unit: 'msg/s', p50: pubsub.p50, p99: pubsub.p99, note: `steady rate, ${w.held} topics subscribed, ${pubsub.sent} messages, missing ${pubsub.missing}` },
     { name: 'agent reply → visitor socket', rate: fanout.rate, unit: 'msg/s', p50: fanout.p50, p99: fanout.p99, note: `steady rate, ${w.held} sockets held, ${w.sessions} sessions, ${fanout.sent} replies, missing ${fanout.missing}, non-2xx ${fanout.non2xx}` },
   ];
   const ratios: Array<[string, number]> = [
     ['widget RSS per connection / bare ws', w.perConnection.rss / bare.perConnection.rss],
-    ['widget heap per connection / bare ws', w.perConnection.heap / bare.perConnection.heap],
+    ['widget live heap per connection / bare ws (goal ≤ 2)', w.census.bytes / bare.census.bytes],
+    ['widget heapUsed per connection / bare ws (noisy: uncollected garbage moves it)', w.perConnection.heap / bare.perConnection.heap],
     ['agent reply fan-out p99 / raw Redis pub/sub p99', fanout.p99 / pubsub.p99],
   ];
   const footer = [
@@ -198,6 +204,8 @@ async function widgetRun(databaseUrl: string | undefined) {
       `heap = V8 heap used + external; per connection = the median of the steps, * = left out: external memory moved > 32 MB in it`,
     `memory, real gateway: ${memory(w, w.closed)}`,
     `memory, bare ws server: ${memory(bare)}`,
+    `live heap per connection (heap snapshots before and after ${censusSockets(n)} more sockets, after the last sample; self sizes), the kinds that grew most: ` +
+      `real gateway ${holds(w.census)}; bare ws ${holds(bare.census)}`,
     `memory caveat: the server's own churn moves its RSS and heap by tens of MB (RSS steps as V8 and malloc hand memory back or reuse it; ` +
       `its external memory drops by ~430 MB once, during its first database work), as much as a few thousand sockets cost: ` +
       `the step median outvotes one swing, not two; BENCH_WIDGET_CONNECTIONS=8000 makes the figures firmer`,

@@ -6,7 +6,7 @@ import { createRedis } from '../src/queue/connection.ts';
 import { contactTopic } from '../src/realtime/topics.ts';
 import { paced, percentile } from './load.ts';
 import { api, QUEUE_PREFIX, type Server } from './product.ts';
-import { type Frame, type Held, holdSockets, lanes, type MemorySample, settledMemory } from './ws-baseline.ts';
+import { censusSockets, type Frame, type Held, holdSockets, lanes, type MemorySample, settledMemory } from './ws-baseline.ts';
 
 // Web chat: (h) how many widget sockets one gateway process holds and what each costs in memory; then (j), with all
 // of them held, agent replies fanned out to visitors (API → queue → worker → Redis doorbell → gateway feed read →
@@ -43,7 +43,7 @@ const QUESTION = 'Hi, I have a question about my order';
  */
 export async function widgetLoad(
   server: Server,
-  opts: { count: number; sessions: number; rate: number; seconds: number; log: (msg: string) => void },
+  opts: { count: number; sessions: number; rate: number; seconds: number; snapshotDir: string; log: (msg: string) => void },
   baseline: (topics: number) => Promise<Latency>,
 ): Promise<WidgetLoad> {
   const { count, sessions, rate, seconds, log } = opts;
@@ -56,11 +56,12 @@ export async function widgetLoad(
   await api(server, 'PATCH', `/channels/${channel.id}`, { config: { rate_limits: rateLimits } });
   const base = `${server.url}/widget/${channel.public_id}`;
 
-  // Visitors are registered before the first memory sample: their database rows are not the sockets' cost.
+  // Visitors are registered before the first memory sample: their database rows are not the sockets' cost. The
+  // extra ones are for the heap census's sockets (holdSockets).
   const tokens: string[] = [];
   const contacts: string[] = [];
   const t0 = performance.now();
-  await lanes(count, 16, async (i) => {
+  await lanes(count + censusSockets(count), 16, async (i) => {
     const res = await fetch(`${base}/visitors`, { method: 'POST', headers: { origin: server.url, 'content-type': 'application/json' }, body: '{}' });
     if (!res.ok) throw new Error(`POST /visitors → ${res.status} ${await res.text()}`);
     const body = (await res.json()) as { token: string; visitor: { contact_id: string } };
@@ -97,7 +98,7 @@ export async function widgetLoad(
   };
 
   const hello = (i: number) => ({ type: 'hello', token: tokens[i], after_seq: 0, seen_ids: [] });
-  const run = await holdSockets(server.child.proc, `${base.replace(/^http/, 'ws')}/ws`, server.url, count, hello, onFrame);
+  const run = await holdSockets(server.child.proc, `${base.replace(/^http/, 'ws')}/ws`, server.url, count, hello, onFrame, opts.snapshotDir);
   const { sockets } = run;
   const bells = createRedis(server.redisUrl, 'worker');
   try {

@@ -1,10 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startChild } from './child.ts';
+import { heapCensusOf, heapSnapshotOptions, type PerConnectionHeap, perConnectionHeap } from './heap-census.ts';
 
 // (g) Baseline for the web chat's memory per connection (bench/widget-load.ts is the product side): the least a
 // process can spend to hold widget sockets, a bare `ws` WebSocketServer upgrading on a node:http server, set up like
@@ -33,6 +34,8 @@ export interface Held {
   samples: MemorySample[];
   perStep: Array<Memory & { disturbed: boolean }>;
   perConnection: Memory;
+  /** Live objects one more socket adds, from heap snapshots (see holdSockets). */
+  census: PerConnectionHeap;
 }
 
 /** Bytes, after a forced full GC: RSS; `heap` = V8's heap used (`jsHeap`) + external (Buffers, WebAssembly…). */
@@ -59,18 +62,22 @@ export function connectionLimit(wanted: number): { n: number; capped?: string } 
 
 /**
  * Env for a child whose memory is measured: a preload that, on SIGUSR2, runs V8's full memory-reducing GC (the
- * `last-resort` flavour) and prints process.memoryUsage() on stdout; nothing else. Without the GC, garbage left from
- * startup and from registering the visitors swings the server's RSS by hundreds of MB (seen at idle: 900 → 545 MB
- * after one GC, whenever V8 gets to it), far more than the sockets' own cost. The heap figure is the cross-check RSS
- * needs: RSS also moves with what the allocators keep, reuse or hand back.
+ * `last-resort` flavour) and prints process.memoryUsage() on stdout; and SIGUSR1 writes a heap snapshot into
+ * `snapshotDir` (bench/heap-census.ts); nothing else. Without the GC, garbage left from startup and from registering
+ * the visitors swings the server's RSS by hundreds of MB (seen at idle: 900 → 545 MB after one GC, whenever V8 gets
+ * to it), far more than the sockets' own cost. The heap figure is the cross-check RSS needs: RSS also moves with
+ * what the allocators keep, reuse or hand back.
  */
-export const GC_ON_SIGNAL = {
-  NODE_OPTIONS: [
-    process.env.NODE_OPTIONS,
-    '--expose-gc',
-    "--import=data:text/javascript,process.on('SIGUSR2',()=>{globalThis.gc({type:'major',execution:'sync',flavor:'last-resort'});console.log('bench-memory',JSON.stringify(process.memoryUsage()))})",
-  ].filter(Boolean).join(' '),
-};
+export function memoryProbeEnv(snapshotNodeOptions: string): { NODE_OPTIONS: string } {
+  return {
+    NODE_OPTIONS: [
+      process.env.NODE_OPTIONS,
+      '--expose-gc',
+      "--import=data:text/javascript,process.on('SIGUSR2',()=>{globalThis.gc({type:'major',execution:'sync',flavor:'last-resort'});console.log('bench-memory',JSON.stringify(process.memoryUsage()))})",
+      snapshotNodeOptions,
+    ].filter(Boolean).join(' '),
+  };
+}
 
 const rssBytes = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
 const median = (v: number[]) => {
@@ -80,7 +87,7 @@ const median = (v: number[]) => {
 const STEADY = { samples: 10, bytes: 1024 * 1024, maxMs: 45_000 };
 
 /**
- * A sample a second, each right after a full GC (GC_ON_SIGNAL), until RSS holds still: the last ten within 1 MB
+ * A sample a second, each right after a full GC (memoryProbeEnv), until RSS holds still: the last ten within 1 MB
  * (or 45 s pass). After a busy spell V8 and malloc hand memory back in steps, seconds apart (seen: 544 → 457 MB over
  * 13 s at idle, the JS heap unchanged; the bare server drops 9 MB 6–9 s after start, after 5 still seconds), so an
  * early sample counts that return against the sockets. The medians of the last ten.
@@ -162,6 +169,8 @@ export async function openSockets(url: string, origin: string | undefined, hello
 }
 
 const STEPS = 3;
+/** The sockets opened between the two heap snapshots: hello(count + j) for j below this. */
+export const censusSockets = (count: number) => Math.max(1, Math.round(count / STEPS));
 const WARM_SOCKETS = 100;
 /** A step whose external memory moved more than this saw something else: a socket holds under 1 KB of it. */
 const DISTURBED_EXTERNAL = 32 * 1024 * 1024;
@@ -172,8 +181,10 @@ const DISTURBED_EXTERNAL = 32 * 1024 * 1024;
  * connection is the median over the steps, so that one of the process's own memory swings (tens of MB either way)
  * is outvoted; a step in which the server's one-off ~430 MB release of external memory (it comes at some point of
  * its first database work, before or during the steps) falls is `disturbed` and left out.
+ * Then, after the last sample (a snapshot costs the child hundreds of MB of RSS), the census: a heap snapshot,
+ * censusSockets(count) more sockets, another snapshot, and those extra sockets closed again.
  */
-export async function holdSockets(proc: ChildProcess, url: string, origin: string | undefined, count: number, hello: (i: number) => object, onFrame: (i: number, f: Frame) => void) {
+export async function holdSockets(proc: ChildProcess, url: string, origin: string | undefined, count: number, hello: (i: number) => object, onFrame: (i: number, f: Frame) => void, snapshotDir: string) {
   const warm = await openSockets(url, origin, hello, Math.min(WARM_SOCKETS, count), () => {});
   for (const ws of warm.sockets) ws?.close();
   const samples = [await settledMemory(proc)];
@@ -194,30 +205,44 @@ export async function holdSockets(proc: ChildProcess, url: string, origin: strin
     const [a, b] = [samples.at(-2)!, samples.at(-1)!];
     perStep.push({ ...perConnection(a, b, n - run.failed), disturbed: Math.abs(b.external - a.external) > DISTURBED_EXTERNAL });
   }
+  const census = await censusOf(proc, snapshotDir, () => openSockets(url, origin, (j) => hello(count + j), censusSockets(count), () => {}));
   const counted = perStep.some((m) => !m.disturbed) ? perStep.filter((m) => !m.disturbed) : perStep;
   const mid = (pick: (m: Memory) => number) => median(counted.map(pick));
   return {
     sockets,
     held: () => sockets.filter((ws) => ws?.readyState === WebSocket.OPEN).length,
     dropped: () => drops.reduce((sum, d) => sum + d.count, 0),
-    memory: { samples, perStep, perConnection: { rss: mid((m) => m.rss), heap: mid((m) => m.heap), jsHeap: mid((m) => m.jsHeap), external: mid((m) => m.external) } },
+    memory: { samples, perStep, census, perConnection: { rss: mid((m) => m.rss), heap: mid((m) => m.heap), jsHeap: mid((m) => m.jsHeap), external: mid((m) => m.external) } },
     failed,
     connectSeconds,
   };
 }
 
+async function censusOf(proc: ChildProcess, dir: string, open: () => ReturnType<typeof openSockets>): Promise<PerConnectionHeap> {
+  const before = await heapCensusOf(proc, dir);
+  const extra = await open();
+  try {
+    const after = await heapCensusOf(proc, dir);
+    return perConnectionHeap(before, after, extra.sockets.filter((ws) => ws?.readyState === WebSocket.OPEN).length);
+  } finally {
+    await Promise.all(extra.sockets.map((ws) => ws && new Promise((resolve) => (ws.once('close', resolve), ws.terminate()))));
+  }
+}
+
 /** (g) The bare server's memory per idle socket, `count` sockets from the same client as the product's. */
 export async function bareWsMemory(count: number): Promise<Held> {
-  const child = startChild('bench/ws-baseline.ts', { BENCH_WS_BASELINE: 'serve', ...GC_ON_SIGNAL });
+  const snapshots = heapSnapshotOptions();
+  const child = startChild('bench/ws-baseline.ts', { BENCH_WS_BASELINE: 'serve', ...memoryProbeEnv(snapshots.nodeOptions) });
   let sockets: Array<WebSocket | undefined> = [];
   try {
     const [, url] = await child.waitFor(/listening (\S+)/, 20_000);
-    const run = await holdSockets(child.proc, url!, undefined, count, () => ({ type: 'hello' }), () => {});
+    const run = await holdSockets(child.proc, url!, undefined, count, () => ({ type: 'hello' }), () => {}, snapshots.dir);
     sockets = run.sockets;
     return { held: run.held(), failed: run.failed, dropped: run.dropped(), connectSeconds: run.connectSeconds, ...run.memory };
   } finally {
     for (const ws of sockets) ws?.terminate();
     await child.stop();
+    rmSync(snapshots.dir, { recursive: true, force: true });
   }
 }
 

@@ -4,16 +4,21 @@ import type { Logger } from '../../../src/logger.ts';
 import { createRedis } from '../../../src/queue/connection.ts';
 import { contactTopic } from '../../../src/realtime/topics.ts';
 
-type Listener = (signal: RealtimeSignal) => void;
+/** A socket's side: an object, not a closure, so that holding thousands costs no function and context each. */
+export interface Listener {
+  signal(signal: RealtimeSignal): void;
+}
 
 /**
  * One subscriber connection per gateway process, shared by all its sockets: a topic is subscribed while at least
  * one socket listens to it. After Redis comes back, signals sent meanwhile are lost, so every listener is rung
- * once (a doorbell makes a socket re-read its feed, which heals the gap).
+ * once (a doorbell makes a socket re-read its feed, which heals the gap). A topic nearly always has one listener
+ * (one visitor, one tab), so it is kept bare and becomes a Set only for the second: an empty Set's table is most
+ * of what a held socket costs beyond bare `ws` (bench: heap census in `npm run bench`).
  */
 export class RealtimeHub {
   private readonly sub: Redis;
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly listeners = new Map<string, Listener | Set<Listener>>();
   private connectedBefore = false;
 
   constructor(
@@ -30,22 +35,28 @@ export class RealtimeHub {
     this.sub.on('message', (topic: string, payload: string) => this.deliver(topic, payload));
   }
 
-  /** Listen to a contact's signals; the returned function stops listening. */
-  subscribe(contactId: string, listener: Listener): () => void {
+  /** Listen to a contact's signals, until unsubscribe(contactId, listener). */
+  subscribe(contactId: string, listener: Listener): void {
     const topic = contactTopic(this.prefix, contactId);
-    let set = this.listeners.get(topic);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(topic, set);
+    const current = this.listeners.get(topic);
+    if (current === undefined) {
+      this.listeners.set(topic, listener);
       this.sub.subscribe(topic).catch((err: Error) => this.logger.warn({ err: err.message, topic }, 'subscribe failed'));
+    } else if (current instanceof Set) current.add(listener);
+    else if (current !== listener) this.listeners.set(topic, new Set([current, listener]));
+  }
+
+  unsubscribe(contactId: string, listener: Listener): void {
+    const topic = contactTopic(this.prefix, contactId);
+    const current = this.listeners.get(topic);
+    if (current instanceof Set) {
+      current.delete(listener);
+      if (current.size === 1) this.listeners.set(topic, current.values().next().value!);
+      return;
     }
-    set.add(listener);
-    return () => {
-      const current = this.listeners.get(topic);
-      if (!current?.delete(listener) || current.size > 0) return;
-      this.listeners.delete(topic);
-      this.sub.unsubscribe(topic).catch(() => {});
-    };
+    if (current !== listener) return;
+    this.listeners.delete(topic);
+    this.sub.unsubscribe(topic).catch(() => {});
   }
 
   /** Topics this process listens to (for the benchmark and health). */
@@ -59,18 +70,22 @@ export class RealtimeHub {
   }
 
   private deliver(topic: string, payload: string): void {
-    const set = this.listeners.get(topic);
-    if (!set) return;
+    const listeners = this.listeners.get(topic);
+    if (!listeners) return;
     let signal: RealtimeSignal;
     try {
       signal = JSON.parse(payload) as RealtimeSignal;
     } catch {
       return;
     }
-    for (const listener of set) listener(signal);
+    if (listeners instanceof Set) for (const listener of listeners) listener.signal(signal);
+    else listeners.signal(signal);
   }
 
   private ringAll(): void {
-    for (const set of this.listeners.values()) for (const listener of set) listener({ kind: 'doorbell' });
+    for (const listeners of this.listeners.values()) {
+      if (listeners instanceof Set) for (const listener of listeners) listener.signal({ kind: 'doorbell' });
+      else listeners.signal({ kind: 'doorbell' });
+    }
   }
 }

@@ -1,10 +1,10 @@
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { CustomData } from '../../../src/domain/contacts/custom-data.ts';
 import type { RealtimeSignal } from '../../../src/domain/model/realtime.ts';
 import { AppError, RateLimitedError } from '../../../src/errors.ts';
 import { fromDatabaseError } from '../../../src/http/db-errors.ts';
 import type { Logger } from '../../../src/logger.ts';
-import type { RealtimeHub } from './hub.ts';
+import type { Listener, RealtimeHub } from './hub.ts';
 import { type AcceptDeps, acceptVisitorMessage } from './accept-message.ts';
 import { loadFeed } from './feed.ts';
 import { type ClientFrame, clientFrame } from './schemas.ts';
@@ -24,35 +24,54 @@ const FIRST_PAGE = 100;
 /** A socket that cannot drain this much is too slow to keep; it reconnects and resumes. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
+/** One per gateway, shared by its sockets. `closed`: after a socket's connection is done with. */
 export interface ConnectionContext {
   deps: AcceptDeps & { config: { secret: string; publicUrl: string } };
   hub: RealtimeHub;
   logger: Logger;
-  ip: string | undefined;
+  closed(ws: WebSocket): void;
 }
 
-export class WidgetConnection {
+// What a held socket costs is what it keeps (bench: the heap census in `npm run bench`), so the socket's listeners
+// are these module functions, finding their connection by the socket, not three closures and a context per socket;
+// the hello timer is dropped once hello came; `recent` exists only while it has ids.
+const connectionOf = new WeakMap<WebSocket, WidgetConnection>();
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  void connectionOf.get(this)?.onFrame(isBinary ? null : data.toString());
+}
+function onClose(this: WebSocket): void {
+  connectionOf.get(this)?.dispose();
+  connectionOf.delete(this);
+}
+// `ws` always follows 'error' with 'close'; a listener must exist, or the emitter throws.
+function onError(): void {}
+function onHelloTimeout(connection: WidgetConnection): void {
+  connection.fail('auth', 'No hello within 10 s', 4401);
+}
+
+export class WidgetConnection implements Listener {
   private visitor: Visitor | undefined;
   private customData: CustomData | undefined;
   private lastSeq = 0;
-  private readonly recent = new Map<string, number>();
+  private recent: Map<string, number> | undefined;
   private pumping = false;
   private again = false;
-  private unsubscribe: (() => void) | undefined;
-  private readonly helloTimer: NodeJS.Timeout;
+  private helloTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly channel: WebChannel,
     private readonly ctx: ConnectionContext,
+    private readonly ip: string | undefined,
   ) {
-    this.helloTimer = setTimeout(() => this.fail('auth', 'No hello within 10 s', 4401), HELLO_TIMEOUT_MS);
-    ws.on('message', (data, isBinary) => void this.onFrame(isBinary ? null : data.toString()));
-    ws.on('close', () => this.dispose());
-    ws.on('error', () => this.dispose());
+    this.helloTimer = setTimeout(onHelloTimeout, HELLO_TIMEOUT_MS, this);
+    connectionOf.set(ws, this);
+    ws.on('message', onMessage);
+    ws.on('close', onClose);
+    ws.on('error', onError);
   }
 
-  private async onFrame(raw: string | null): Promise<void> {
+  async onFrame(raw: string | null): Promise<void> {
     let frame: ClientFrame;
     try {
       const parsed = clientFrame.safeParse(raw === null ? null : JSON.parse(raw));
@@ -76,6 +95,7 @@ export class WidgetConnection {
   private async hello(frame: Extract<ClientFrame, { type: 'hello' }>): Promise<void> {
     if (this.visitor) return;
     clearTimeout(this.helloTimer);
+    this.helloTimer = undefined;
     try {
       this.visitor = await visitorFromToken(this.ctx.deps.db, this.ctx.deps.config.secret, this.channel, frame.token);
     } catch {
@@ -84,8 +104,8 @@ export class WidgetConnection {
     if (this.ws.readyState !== this.ws.OPEN) return;
     this.customData = frame.custom_data;
     this.lastSeq = frame.after_seq;
-    for (const id of frame.seen_ids) this.recent.set(id, Date.now());
-    this.unsubscribe = this.ctx.hub.subscribe(this.visitor.contactId, (s) => this.onSignal(s));
+    for (const id of frame.seen_ids) this.remember(id, Date.now());
+    this.ctx.hub.subscribe(this.visitor.contactId, this);
     this.write({ type: 'ready', contact_id: this.visitor.contactId });
     await this.pump(frame.after_seq === 0);
   }
@@ -96,7 +116,7 @@ export class WidgetConnection {
         clientMsgId: frame.client_msg_id,
         text: frame.text,
         customData: this.customData,
-        ip: this.ctx.ip,
+        ip: this.ip,
       });
       this.write({ type: 'ack', ...ack });
     } catch (err) {
@@ -114,7 +134,7 @@ export class WidgetConnection {
     }
   }
 
-  private onSignal(signal: RealtimeSignal): void {
+  signal(signal: RealtimeSignal): void {
     if (signal.kind === 'doorbell') void this.pump(false);
     else this.write({ type: 'typing', sender: signal.sender, active: signal.active });
   }
@@ -131,7 +151,7 @@ export class WidgetConnection {
       do {
         this.again = false;
         const now = Date.now();
-        for (const [id, at] of this.recent) if (at < now - RECHECK_MS - 10_000) this.recent.delete(id);
+        this.forgetBefore(now - RECHECK_MS - 10_000);
         const limit = newestFirst ? FIRST_PAGE : PAGE;
         const rows = await loadFeed(this.ctx.deps.db, {
           channelId: this.channel.id,
@@ -144,10 +164,10 @@ export class WidgetConnection {
         newestFirst = false;
         const opts = { aiName: this.channel.config.theme.ai_name, publicUrl: this.ctx.deps.config.publicUrl, secret: this.ctx.deps.config.secret };
         for (const row of rows) {
-          if (this.recent.has(row.id)) continue;
+          if (this.recent?.has(row.id)) continue;
           if (this.ws.readyState !== this.ws.OPEN) return;
           this.write({ type: 'message', message: widgetMessage(row, opts) });
-          this.recent.set(row.id, row.createdAt.getTime());
+          this.remember(row.id, row.createdAt.getTime());
           this.lastSeq = Math.max(this.lastSeq, row.seq);
         }
         if (rows.length === limit) this.again = true;
@@ -166,14 +186,25 @@ export class WidgetConnection {
     this.ws.send(JSON.stringify(frame));
   }
 
-  private fail(code: string, message: string, closeCode: number): void {
+  private remember(id: string, at: number): void {
+    (this.recent ??= new Map()).set(id, at);
+  }
+
+  private forgetBefore(cutoff: number): void {
+    if (!this.recent) return;
+    for (const [id, at] of this.recent) if (at < cutoff) this.recent.delete(id);
+    if (this.recent.size === 0) this.recent = undefined;
+  }
+
+  fail(code: string, message: string, closeCode: number): void {
     this.write({ type: 'error', code, message });
     this.ws.close(closeCode, message.slice(0, 120));
   }
 
-  private dispose(): void {
+  dispose(): void {
     clearTimeout(this.helloTimer);
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
+    this.helloTimer = undefined;
+    if (this.visitor) this.ctx.hub.unsubscribe(this.visitor.contactId, this);
+    this.ctx.closed(this.ws);
   }
 }
