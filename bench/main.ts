@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { loadConfig } from '../src/config.ts';
 import { bullmqAdd, drizzleInserts, honoEcho } from './baselines.ts';
-import { sendMessageLoad, startServer, type Server } from './product.ts';
+import { withPostgresAndRedis } from './pg-redis.ts';
+import { sendMessageLoad, startServer, startSplitServer, type Server } from './product.ts';
 import { bullmqLatency } from './queue-latency.ts';
 import { replyLatency } from './reply-latency.ts';
 import { machine, type Row, table, writeJson } from './report.ts';
@@ -68,8 +69,10 @@ async function main() {
   });
 
   const startup = ONLY && ONLY !== 'startup' ? undefined : await startupRun();
+  // Only on request (BENCH_ONLY=sms-split): the split topology needs a PostgreSQL, started here when there is none.
+  const smsSplit = ONLY === 'sms-split' ? await splitSmsRun() : undefined;
 
-  const parts = [core, web, sms, startup];
+  const parts = [core, web, sms, startup, smsSplit];
   const rows = parts.flatMap((p) => p?.rows ?? []);
   const ratios = parts.flatMap((p) => p?.ratios ?? []);
   const footer = [
@@ -86,10 +89,31 @@ async function main() {
     widget: web?.json,
     sms: sms?.json,
     startup: startup?.json,
+    smsSplit: smsSplit?.json,
     durationSeconds: (Date.now() - started) / 1000,
   });
   log(`wrote ${file}`);
   if (parts.some((p) => p?.ok === false)) process.exitCode = 1;
+}
+
+/** (k–l) with ROLE=api and ROLE=worker in two processes on one PostgreSQL and one Redis (README, "Scaling out"). */
+function splitSmsRun() {
+  return withPostgresAndRedis((pgUrl, redisUrl) =>
+    smsRun(pgUrl, {
+      withServer: async (env, fn, profileDir) => {
+        log(`starting ROLE=api and ROLE=worker (src/main.ts) on ${pgUrl.replace(/:[^:@/]*@/, ':***@')} and ${redisUrl}…`);
+        const server = await startSplitServer(pgUrl, redisUrl, env, profileDir);
+        try {
+          return await fn(server);
+        } finally {
+          await server.stop();
+        }
+      },
+      log,
+      burstMs: BURST_MS,
+      split: true,
+    }),
+  );
 }
 
 /** (a–f): throughput, then latency, each on its own server. */

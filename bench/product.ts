@@ -64,11 +64,53 @@ export async function startServer(
     await waitForHttp(child, `${url}/readyz`, 60_000);
     const redisUrl = managedRedisUrl(dataDir);
     if (!databaseUrl) return { url, key, redisUrl, child, stop };
-    // A shared PostgreSQL may already have organizations (then the bootstrap key is not used): bench in our own
-    // organization, deleted afterwards (every table cascades from organizations).
-    const org = await withDatabase(databaseUrl, (db) => createOrganization({ db, channels: channelRegistry }, `bench ${new Date().toISOString()}`));
-    dropOrg = async () => void (await withDatabase(databaseUrl, (db) => db.delete(organizations).where(eq(organizations.id, org.id))));
+    const org = await benchOrganization(databaseUrl);
+    dropOrg = org.drop;
     return { url, key: org.adminKey, redisUrl, child, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * A shared PostgreSQL may already have organizations (then the bootstrap key is not used): bench in our own
+ * organization, deleted afterwards (every table cascades from organizations).
+ */
+async function benchOrganization(databaseUrl: string) {
+  const org = await withDatabase(databaseUrl, (db) => createOrganization({ db, channels: channelRegistry }, `bench ${new Date().toISOString()}`));
+  const drop = async () => void (await withDatabase(databaseUrl, (db) => db.delete(organizations).where(eq(organizations.id, org.id))));
+  return { adminKey: org.adminKey, drop };
+}
+
+/**
+ * The split topology (README, "Scaling out"): a ROLE=api process (profiled when `cpuProfileDir` is given) and a
+ * ROLE=worker process on one PostgreSQL and one Redis. The Server is the api process.
+ */
+export async function startSplitServer(
+  databaseUrl: string,
+  redisUrl: string,
+  env: Record<string, string> = {},
+  cpuProfileDir?: string,
+): Promise<Server> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-split-'));
+  const port = await findFreePort();
+  const shared = { HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', QUEUE_PREFIX, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, SMTP_PORT: '0', SWITCHBOARD_SECRET: 's'.repeat(40), ...env };
+  const api = startChild('src/main.ts', { ...shared, ROLE: 'api', PORT: String(port) }, cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : []);
+  const workerPort = await findFreePort();
+  const worker = startChild('src/main.ts', { ...shared, ROLE: 'worker', PORT: String(workerPort) });
+  const url = `http://127.0.0.1:${port}`;
+  let drop = async () => {};
+  const stop = async () => {
+    await Promise.all([api.stop(), worker.stop()]);
+    await drop().catch((err: unknown) => process.stderr.write(`bench: could not remove its organization: ${err}\n`));
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.all([waitForHttp(api, `${url}/readyz`, 60_000), waitForHttp(worker, `http://127.0.0.1:${workerPort}/readyz`, 60_000)]);
+    const org = await benchOrganization(databaseUrl);
+    drop = org.drop;
+    return { url, key: org.adminKey, redisUrl, child: api, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findFreePort } from '../src/redis/free-port.ts';
 import { closedLoop } from './load.ts';
+import { withPostgresAndRedis } from './pg-redis.ts';
 import type { Row } from './report.ts';
 
 // Start-up and memory (BENCH_ONLY=startup): the built server (`node dist/src/main.js`, as npm start and the image
@@ -179,23 +180,4 @@ export async function startupRun(): Promise<{ rows: Row[]; ratios: Array<[string
     ['ROLE=all idle RSS / bare node RSS', allIdle / baseRss],
   ];
   return { rows, ratios, footer, json, ok };
-}
-
-async function withPostgresAndRedis<T>(fn: (databaseUrl: string, redisUrl: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-pg-'));
-  execFileSync('chmod', ['755', dir]);
-  const pgDir = join(dir, 'pg');
-  const databaseUrl =
-    process.env.DATABASE_URL ||
-    execFileSync('bash', ['scripts/start-postgres.sh', pgDir, String(await findFreePort())], { cwd: ROOT, encoding: 'utf8' }).trim();
-  const redisPort = await findFreePort();
-  const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  try {
-    await sleep(300);
-    return await fn(databaseUrl, `redis://127.0.0.1:${redisPort}`);
-  } finally {
-    redis.kill('SIGTERM');
-    if (!process.env.DATABASE_URL) execFileSync('bash', ['scripts/stop-postgres.sh', pgDir], { cwd: ROOT, stdio: 'ignore' });
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
