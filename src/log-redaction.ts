@@ -38,3 +38,15 @@ export function serializeErr(value: unknown): unknown {
   if (typeof value === 'string') return withoutQueryValues(value);
   return pino.stdSerializers.err(redactError(value) as Error);
 }
+
+/** Where a secret may echo back (a response body that repeats the request's headers, an error naming a URL). */
+const REDACTED = '[redacted]';
+/** Secrets shorter than this are not searched for: replacing "1" everywhere would hide more than it protects. */
+const MIN_SECRET_CHARS = 6;
+
+/** `text` with every occurrence of the given secret values replaced by [redacted]. */
+export function redactValues(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= MIN_SECRET_CHARS) out = out.split(secret).join(REDACTED);
+  return out;
+}

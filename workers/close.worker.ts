@@ -4,6 +4,8 @@ import { contacts, events, knowledge, messages, sessions } from '../src/db/schem
 import type { ChannelKind } from '../src/domain/model/enums.ts';
 import { writeHistory } from '../src/domain/sessions/message-writer.ts';
 import { computeInsights } from '../src/domain/handling/insights.ts';
+import { requestCsat } from '../src/domain/csat/csat-request.ts';
+import { enqueueCommitted } from '../src/domain/relays/outbox.ts';
 import type { JobData } from '../src/queue/names.ts';
 import type { WorkerDeps } from './worker-deps.ts';
 
@@ -52,6 +54,13 @@ async function summarize(deps: WorkerDeps, sessionId: string) {
     .where(and(eq(messages.sessionId, sessionId), eq(messages.eventType, 'message'), eq(messages.private, false)))
     .orderBy(asc(messages.seq));
   const history = chat.map((m) => ({ sender: m.sender, text: m.text ?? '', at: m.at }));
+  if (s.summarizeOnClose === false) {
+    // Closed with Open's generate_summary_and_sentiment_on_resolve: false — the insights, not the summary.
+    const insights = computeInsights(history, s, []);
+    await deps.db.update(sessions).set({ insights, updatedAt: new Date() }).where(eq(sessions.id, sessionId));
+    await askForRating(deps, sessionId);
+    return 'insights only';
+  }
   const { responder, timeoutMs } = await deps.responderFor(s.orgId);
   const session = { id: s.id, customData: s.customData, priority: s.priority, language: s.language, contactName: row.contactName };
   // The org's articles weight the topics (what is distinctive in this conversation, against the knowledge base).
@@ -65,5 +74,13 @@ async function summarize(deps: WorkerDeps, sessionId: string) {
     .update(sessions)
     .set({ summary: summary.summary, sentiment: summary.sentiment, insights, updatedAt: new Date() })
     .where(eq(sessions.id, sessionId));
+  await askForRating(deps, sessionId);
   return 'summarized';
+}
+
+/** A resolved session's CSAT survey (src/domain/csat/csat-request.ts decides whether), after the summary. */
+async function askForRating(deps: WorkerDeps, sessionId: string) {
+  const capabilities = (kind: ChannelKind, provider: string) => deps.channels.adapterFor(kind, provider)?.capabilities;
+  const job = await requestCsat(deps.db, sessionId, { capabilities, linkBase: `${deps.config.publicUrl}/csat` });
+  if (job) await enqueueCommitted(deps, [job]);
 }

@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
+import { turnBudgetMs } from '../src/ai/action-tools.ts';
 import { createResponder } from '../src/ai/create-responder.ts';
 import type { AiSettings, Responder } from '../src/ai/responder.ts';
 import { VersionedCache } from '../src/cache/versioned-cache.ts';
 import type { Deps } from '../src/deps.ts';
+import { actionToolbox } from '../src/domain/actions/ai-toolbox.ts';
 import { loadAiSettings } from '../src/domain/organization/ai-settings.ts';
 import { startStorageSweeper } from '../src/domain/files/storage-sweeper.ts';
 import { startSweeper } from '../src/domain/relays/work-sweeper.ts';
@@ -41,13 +43,15 @@ export function startWorkers(deps: Deps, opts: StartOptions = {}): RunningWorker
   const locks = createRedis(deps.redisUrl, 'worker');
   locks.on('error', (err) => deps.logger.debug({ err: err.message }, 'lock redis error'));
   const aiSettings = new VersionedCache<AiSettings>();
+  const actions = actionToolbox(deps);
   const wdeps: WorkerDeps = {
     ...deps,
     locks,
     responderFor: async (orgId, version) => {
       const settings = version ? await aiSettings.get(orgId, version, () => loadAiSettings(deps, orgId)) : await loadAiSettings(deps, orgId);
-      const responder = createResponder(settings, { fetch: deps.outbound.fetch });
-      return { responder: opts.wrapResponder ? opts.wrapResponder(responder) : responder, timeoutMs: settings.timeout_ms };
+      const responder = createResponder(settings, { fetch: deps.outbound.fetch, actions });
+      const tagRules = settings.tag_rules;
+      return { responder: opts.wrapResponder ? opts.wrapResponder(responder) : responder, timeoutMs: turnBudgetMs(settings), tagRules };
     },
   };
   const base: WorkerOptions = {

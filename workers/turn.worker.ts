@@ -1,8 +1,10 @@
 import { DelayedError, type Job } from 'bullmq';
+import { detectLanguage } from '../src/ai/language.ts';
 import type { Responder, ResponderOutput } from '../src/ai/responder.ts';
 import type { ChannelKind } from '../src/domain/model/enums.ts';
 import { enqueueCommitted } from '../src/domain/relays/outbox.ts';
 import { showTyping } from '../src/domain/sessions/typing.ts';
+import { type TagRule, tagsFromRules } from '../src/domain/sessions/session-tags.ts';
 import { completeTurn, type TurnOutcome } from '../src/domain/handling/turn-complete.ts';
 import { loadPending, loadTurnContext, type TurnContext } from '../src/domain/handling/turn-context.ts';
 import type { TurnOutcomeLabel } from '../src/metrics/metrics.ts';
@@ -41,7 +43,10 @@ async function answer(job: Job<JobData['turn'], unknown, ChannelKind>, deps: Wor
   if (!humanOwns) void showTyping(deps, ctx.session, { type: 'ai', name: null });
   const asked = humanOwns ? undefined : await ask(deps, ctx);
   const outcome: TurnOutcome = asked?.output ?? { type: 'human_owns' };
-  const effects = await completeTurn(deps.db, ctx.session, job.name, pendingIds, outcome);
+  // Open's session `language`, from the customer's own words while it is unknown (authenticate-user may set it first).
+  const language = ctx.session.language ? null : detectLanguage(ctx.pending.map((p) => p.text).join('\n'));
+  const tags = asked ? tagsFromRules(asked.tagRules, ctx.session.customData) : [];
+  const effects = await completeTurn(deps.db, ctx.session, job.name, pendingIds, outcome, { language, tags });
   if (!effects) return 'already answered';
   countTurn(deps, asked?.failed ? 'failed' : LABELS[outcome.type], ctx.pending[0]?.at);
   await enqueueCommitted(deps, effects.dispatch);
@@ -70,11 +75,12 @@ function countTurn(deps: WorkerDeps, outcome: TurnOutcomeLabel, acceptedAt: Date
 }
 
 /** Ask the organization's responder; any failure hands off (`failed`) rather than leaving the customer in silence. */
-async function ask(deps: WorkerDeps, ctx: TurnContext): Promise<{ output: ResponderOutput; failed?: true }> {
+async function ask(deps: WorkerDeps, ctx: TurnContext): Promise<{ output: ResponderOutput; tagRules: TagRule[]; failed?: true }> {
   let responder: Responder;
   let timeoutMs: number;
+  let tagRules: TagRule[] = [];
   try {
-    ({ responder, timeoutMs } = await deps.responderFor(ctx.session.orgId, ctx.settingsVersion));
+    ({ responder, timeoutMs, tagRules } = await deps.responderFor(ctx.session.orgId, ctx.settingsVersion));
     const s = ctx.session;
     const output = await responder.respond(
       {
@@ -87,12 +93,12 @@ async function ask(deps: WorkerDeps, ctx: TurnContext): Promise<{ output: Respon
       },
       AbortSignal.timeout(timeoutMs + 1000),
     );
-    return { output };
+    return { output, tagRules };
   } catch (err) {
     deps.logger.warn({ err: (err as Error).message, sessionId: ctx.session.id }, 'responder failed; handing off');
     const why = `The AI could not answer (${(err as Error).message})`;
     const output = { type: 'handoff', reason: 'ai_decided_to_handoff_the_conversation', why, summary: why, sentiment: null } as const;
-    return { output, failed: true };
+    return { output, tagRules, failed: true };
   }
 }
 

@@ -14,6 +14,7 @@ const capabilities: ChannelCapabilities = {
   attachments: true,
   // After a crash mid-send: nothing is pushed.
   resend: 'dedupes',
+  csat: null, // no customer on the other end to ask
 };
 
 export const apiAdapter: AdapterModule = {

@@ -92,6 +92,7 @@ export const emailCapabilities: ChannelCapabilities = {
   attachments: true,
   // After a crash mid-send: the Message-ID is made from our message id: a repeat is the same mail.
   resend: 'dedupes',
+  csat: 'links', // five signed links: mail has no buttons we can rely on
 };
 
 /** `support@acme.example` → ['support', 'acme.example']. */

@@ -18,6 +18,7 @@ const capabilities: ChannelCapabilities = {
   attachments: false,
   // After a crash mid-send: a reply is spoken once, in the answer to the call's next webhook.
   resend: 'dedupes',
+  csat: null, // a call that ended: nobody to ask
 };
 
 export const phoneAdapter: AdapterModule<PhoneConfig> = {

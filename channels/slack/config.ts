@@ -77,7 +77,7 @@ export const slackSecretFields = ['signing_secret', 'bot_token', 'client_secret'
  */
 export const slackCredentialDestinations = { api_base_url: ['bot_token', 'client_secret', 'installations'] } as const;
 
-export const slackWebhookPaths = { events: 'events', oauth_redirect: 'oauth/callback', install: 'oauth/install' } as const;
+export const slackWebhookPaths = { events: 'events', interactions: 'interactions', oauth_redirect: 'oauth/callback', install: 'oauth/install' } as const;
 
 export const slackCapabilities: ChannelCapabilities = {
   maxTextLength: 4000,
@@ -88,6 +88,7 @@ export const slackCapabilities: ChannelCapabilities = {
   attachments: true,
   // After a crash mid-send: no lookup by our id yet.
   resend: 'repeats',
+  csat: 'buttons', // Block Kit buttons (rating-blocks.ts), answered at the interactions webhook; a digit reply works too
 };
 
 /** The bot token for a workspace: its OAuth installation's, else the channel's own. */

@@ -4,6 +4,7 @@ import { DeliveryError } from '../../src/errors.ts';
 import { type SlackConfig, tokenFor } from './config.ts';
 import { parseThreadId } from './inbound.ts';
 import { toMrkdwn } from './mrkdwn.ts';
+import { ratingBlocks } from './rating-blocks.ts';
 import { deliveryErrorFrom } from './send-errors.ts';
 import { abortable, type ClientPool } from './web-client.ts';
 
@@ -40,7 +41,15 @@ export function createSender(config: SlackConfig, deps: AdapterDeps, clients: Cl
       let externalId: string | undefined;
       if (msg.text.trim() || files.length === 0) {
         const posted = await abortable(
-          () => client.chat.postMessage({ channel: where.channel, text: toMrkdwn(msg.text), mrkdwn: true, unfurl_links: false, ...thread }),
+          () =>
+            client.chat.postMessage({
+              channel: where.channel,
+              text: toMrkdwn(msg.text),
+              mrkdwn: true,
+              unfurl_links: false,
+              ...(msg.rating ? { blocks: ratingBlocks(msg, msg.rating) } : {}),
+              ...thread,
+            }),
           signal,
         );
         externalId = `${posted.channel ?? where.channel}:${posted.ts}`;

@@ -18,6 +18,7 @@ const capabilities: ChannelCapabilities = {
   attachments: true,
   // After a crash mid-send: Twilio's status callbacks carry our message id (send.ts).
   resend: 'reports',
+  csat: 'digits',
 };
 
 export const smsAdapter: AdapterModule<SmsConfig> = {

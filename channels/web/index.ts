@@ -15,6 +15,7 @@ const capabilities: ChannelCapabilities = {
   attachments: true,
   // After a crash mid-send: the widget drops a message id it already shows.
   resend: 'dedupes',
+  csat: 'rating-row',
 };
 
 export const webAdapter: AdapterModule<WebConfig> = {

@@ -88,6 +88,20 @@ export function languageFromHint(hint: string | null | undefined): Language | nu
 }
 
 /**
+ * The language a customer's text is in, or null while it is too short to tell: at least two of its words must be
+ * function words of that language, and more of them than of any other (a "hi" or an order number decides nothing).
+ * Sets the session's language (Open's `language`) on the first turn that can tell.
+ */
+export function detectLanguage(text: string): Language | null {
+  const tokens = words(text).map(fold);
+  const ranked = LANGUAGES.map((lang) => ({ lang, hits: tokens.filter((t) => BROAD[lang].has(t)).length })).sort(
+    (a, b) => b.hits - a.hits,
+  );
+  const [best, next] = ranked;
+  return best && best.hits >= 2 && best.hits > (next?.hits ?? 0) ? best.lang : null;
+}
+
+/**
  * The session's language when it is known; otherwise the language whose stopwords-iso list covers most of the
  * text's words (function words are the most reliable signal in short chat messages). English when nothing decides.
  */

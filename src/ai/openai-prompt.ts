@@ -58,7 +58,8 @@ export function selectKnowledge(input: Pick<ResponderInput, 'history' | 'pending
   return { articles, matched: matched.filter((id) => articles.some((a) => a.id === id)) };
 }
 
-export function systemPrompt(input: Pick<ResponderInput, 'session'>, knowledge: KnowledgeArticle[]): string {
+/** `extraRules`: more lines for the rules (the actions' rules, when the model has action tools: action-tools.ts). */
+export function systemPrompt(input: Pick<ResponderInput, 'session'>, knowledge: KnowledgeArticle[], extraRules: readonly string[] = []): string {
   const { contactName, language } = input.session;
   const lines = [
     "You are the customer support assistant of this organization, talking to a customer on the organization's support channels.",
@@ -68,6 +69,7 @@ export function systemPrompt(input: Pick<ResponderInput, 'session'>, knowledge: 
     '- If the articles do not answer the question, if the customer asks for a person, is upset, or needs something done on their account or order, call the `handoff` tool instead of replying.',
     "- Reply in the customer's language, briefly (a few sentences), in plain text suited to chat, email and SMS.",
     '- Messages that start with [human agent] were written by a human colleague: stay consistent with them.',
+    ...extraRules,
   ];
   if (contactName) lines.push('', `The customer's name: ${contactName}.`);
   if (language) lines.push(`The customer's language: ${language}.`);

@@ -1,3 +1,4 @@
+import { ACTION_RULES, type ActionToolbox, MAX_TOOL_ROUNDS, runToolRound, toolOf } from './action-tools.ts';
 import { checkHandoffTriggers, handoffOutput } from './handoff-triggers.ts';
 import { conversationMessages, HANDOFF_TOOL, selectKnowledge, systemPrompt } from './openai-prompt.ts';
 import { type ChatReply, type ChatRequest, ChatCompletionError, chatCompletion, type ModelFetch } from './openai-wire.ts';
@@ -11,18 +12,28 @@ import { clip } from './text.ts';
 // The responder for an OpenAI-compatible chat-completions endpoint. The handoff triggers run first (a customer who
 // asks for a person gets one without a model call); the model answers from the knowledge in its system prompt or
 // calls the `handoff` tool. Any failure of the endpoint (timeout, non-2xx, malformed or empty answer) hands off and
-// says why: the customer is never left in silence. summarize() asks the model for JSON and falls back to the
-// extractive summarizer on any failure (openai-summarizer.ts).
+// says why: the customer is never left in silence. The organization's system actions are offered as tools
+// (action-tools.ts); a failed one is the model's to explain, and a turn that ends without text after one hands off
+// naming it. summarize() asks the model for JSON and falls back to the extractive summarizer on any failure
+// (openai-summarizer.ts).
 
 /** A model reply carries no calibrated confidence (logprobs are not offered by every server): a fixed, honest 0.8. */
 export const MODEL_REPLY_CONFIDENCE = 0.8;
 
 export type OpenAiSettings = AiSettings & { base_url: string; model: string };
 
-export function createOpenAiResponder(settings: OpenAiSettings, deps: { fetch: ModelFetch }): Responder {
-  const call = (body: ChatRequest, signal: AbortSignal): Promise<ChatReply> => chatCompletion(settings, body, deps.fetch, signal);
+export interface OpenAiDeps {
+  fetch: ModelFetch;
+  /** The organization's actions as tools; without it the model has only `handoff`. */
+  actions?: ActionToolbox | undefined;
+}
+
+type Call = (body: ChatRequest, signal: AbortSignal) => Promise<ChatReply>;
+
+export function createOpenAiResponder(settings: OpenAiSettings, deps: OpenAiDeps): Responder {
+  const call: Call = (body, signal) => chatCompletion(settings, body, deps.fetch, signal);
   return {
-    respond: (input, signal) => respond(input, settings, call, signal),
+    respond: (input, signal) => respond(input, settings, call, deps.actions, signal),
     summarize: (input, signal) => summarizeWithModel(input, settings.model, call, signal),
   };
 }
@@ -30,7 +41,8 @@ export function createOpenAiResponder(settings: OpenAiSettings, deps: { fetch: M
 async function respond(
   input: ResponderInput,
   settings: OpenAiSettings,
-  call: (body: ChatRequest, signal: AbortSignal) => Promise<ChatReply>,
+  call: Call,
+  toolbox: ActionToolbox | undefined,
   signal: AbortSignal,
 ): Promise<ResponderOutput> {
   signal.throwIfAborted();
@@ -44,35 +56,47 @@ async function respond(
   }
 
   const knowledge = selectKnowledge(input);
+  const actions = toolbox ? await toolbox.list(input.orgId) : [];
+  const known = new Set(actions.map((a) => a.name));
   const body: ChatRequest = {
     model: settings.model,
-    messages: [{ role: 'system', content: systemPrompt(input, knowledge.articles) }, ...conversationMessages(input)],
-    tools: [HANDOFF_TOOL],
+    messages: [{ role: 'system', content: systemPrompt(input, knowledge.articles, actions.length ? ACTION_RULES : []) }, ...conversationMessages(input)],
+    tools: [HANDOFF_TOOL, ...actions.map(toolOf)],
     tool_choice: 'auto',
   };
+  const failures: string[] = [];
   let reply: ChatReply;
-  try {
-    reply = await call(body, signal);
-  } catch (err) {
-    if (err instanceof ChatCompletionError) return handoffOutput(input, `AI endpoint failed (${err.kind}): ${err.message}`);
-    throw err;
-  }
-
-  const handoff = reply.toolCalls.find((c) => c.function.name === 'handoff');
-  if (handoff) {
-    const args = parseArguments(handoff.function.arguments);
-    return handoffOutput(input, `the model handed off: ${args.reason ?? 'no reason given'}`, {
-      reason: openReason(args.reason),
-      ...(args.summary ? { summary: args.summary } : {}),
-    });
+  for (let round = 0; ; round++) {
+    try {
+      reply = await call(body, signal);
+    } catch (err) {
+      if (err instanceof ChatCompletionError) return handoffOutput(input, `AI endpoint failed (${err.kind}): ${err.message}`);
+      throw err;
+    }
+    const handoff = reply.toolCalls.find((c) => c.function.name === 'handoff');
+    if (handoff) {
+      const args = parseArguments(handoff.function.arguments);
+      return handoffOutput(input, `the model handed off: ${args.reason ?? 'no reason given'}${failedActions(failures)}`, {
+        reason: openReason(args.reason),
+        ...(args.summary ? { summary: args.summary } : {}),
+      });
+    }
+    // Calls only to tools it was never given are a confused model: answered below as before, without a round.
+    if (!toolbox || round >= MAX_TOOL_ROUNDS || !reply.toolCalls.some((c) => known.has(c.function.name))) break;
+    const ran = await runToolRound(toolbox, known, { orgId: input.orgId, sessionId: input.session.id }, reply, signal);
+    body.messages.push(...ran.messages);
+    failures.push(...ran.failures);
   }
   const text = reply.content?.trim();
   if (!text) {
     const other = reply.toolCalls.map((c) => c.function.name).join(', ');
+    if (failures.length) return handoffOutput(input, `the AI could not complete an action${failedActions(failures)}`);
     return handoffOutput(input, `AI endpoint failed (empty): no reply text${other ? ` (called unknown tool ${other})` : ''}`);
   }
   return { type: 'reply', text, confidence: MODEL_REPLY_CONFIDENCE, sources: knowledge.matched, sentiment: sentimentOf(texts, input.session.language) };
 }
+
+const failedActions = (failures: string[]) => (failures.length ? ` (failed: ${clip(failures.join('; '), 300)})` : '');
 
 function parseArguments(raw: string): { reason?: string; summary?: string } {
   try {

@@ -17,6 +17,15 @@ export interface ChatMessage {
   content: string;
 }
 
+/**
+ * The rest of a tool-calling exchange (https://platform.openai.com/docs/guides/function-calling): the assistant's
+ * turn that asked for tools, repeated back with its `tool_calls`, and one `tool` message per call with the result.
+ */
+export type WireMessage =
+  | ChatMessage
+  | { role: 'assistant'; content: string | null; tool_calls: ToolCall[] }
+  | { role: 'tool'; tool_call_id: string; content: string };
+
 export interface ChatTool {
   type: 'function';
   function: { name: string; description: string; parameters: Record<string, unknown> };
@@ -24,7 +33,7 @@ export interface ChatTool {
 
 export interface ChatRequest {
   model: string;
-  messages: ChatMessage[];
+  messages: WireMessage[];
   tools?: ChatTool[];
   tool_choice?: 'auto';
   response_format?: { type: 'json_object' };

@@ -78,6 +78,8 @@ export interface AiSettings {
   };
   /** What the customer is told once when every agent is busy. */
   queue_message: string;
+  /** Tags the AI puts on a session whose custom_data has every pair of `when`, e.g. { tag: 'vip', when: { plan: 'enterprise' } }. */
+  tag_rules: Array<{ tag: string; when: Record<string, string | number | boolean> }>;
 }
 
 export const DEFAULT_AI_SETTINGS: AiSettings = {
@@ -86,4 +88,5 @@ export const DEFAULT_AI_SETTINGS: AiSettings = {
   confidence_threshold: 0.35,
   handoff: { custom_data_rules: [], on_negative_sentiment: true, max_failed_attempts: 2 },
   queue_message: 'All our agents are busy right now. You are in the queue and someone will be with you shortly.',
+  tag_rules: [],
 };

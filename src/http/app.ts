@@ -13,6 +13,8 @@ import { httpMetrics } from './middleware/http-metrics.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { newRouter } from './router.ts';
+import { actionRunRoutes } from './routes/action-runs.ts';
+import { actionRoutes } from './routes/actions.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { contactRoutes } from './routes/contacts.ts';
@@ -23,6 +25,7 @@ import { agentRoutes } from './routes/agents.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
 import { cannedResponseRoutes } from './routes/canned-responses.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { csatRoutes } from './routes/csat.ts';
 import { teamRoutes } from './routes/teams.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -73,6 +76,10 @@ export function createApp(deps: Deps) {
   app.use('/agents/*', readers(['PATCH']), idem);
   app.use('/teams/*', readers(), idem);
   app.use('/canned-responses/*', readers(), idem);
+  // Agents list the actions they may run in a session (the run itself is under /chat/*); admins define them.
+  app.use('/actions/*', readers(), idem);
+  // Open's CSAT read is for members; /csat/{token} (the rating page of an email's link) is public: its token is the key.
+  app.use('/csat/scores/*', members);
   for (const path of ['/channels/*', '/api-keys/*', '/knowledge/*', '/webhook-endpoints/*', '/settings/*']) {
     app.use(path, admins, idem);
   }
@@ -110,7 +117,10 @@ export function createApp(deps: Deps) {
   app.route('/', teamRoutes(deps, offer));
   app.route('/', knowledgeRoutes(deps));
   app.route('/', cannedResponseRoutes(deps));
+  app.route('/', actionRoutes(deps));
+  app.route('/', actionRunRoutes(deps));
   app.route('/', settingsRoutes(deps));
+  app.route('/', csatRoutes(deps));
   // Each channel's own routes (web chat: its widget API and demo page), with the same auth rules to hand.
   const kit = { admins, members, idempotency: idem };
   for (const server of deps.channels.servers) if (server.routes) app.route('/', server.routes(deps, kit));

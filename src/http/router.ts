@@ -2,12 +2,18 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ValidationError } from '../errors.ts';
 import type { AppEnv } from './env.ts';
 import { zodDetails } from './errors.ts';
+import { ignoredFields } from './schemas/tolerant-object.ts';
 
-/** Every router validates with the same hook: a failed zod parse becomes a 400 with field details. */
+/**
+ * Every router validates with the same hook: a failed zod parse becomes a 400 with field details; unknown fields
+ * a tolerant body dropped (schemas/tolerant-object.ts) are logged at debug.
+ */
 export function newRouter() {
   return new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
+    defaultHook: (result, c) => {
       if (!result.success) throw new ValidationError('Validation failed', zodDetails(result.error));
+      const ignored = ignoredFields(result.data);
+      if (ignored.length > 0) c.get('log')?.debug({ ignored, target: result.target }, 'ignored unknown request fields');
     },
   });
 }

@@ -4,11 +4,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium, SHOTS } from '../helpers/browser.ts';
 import { startRealServer, type RealServer } from '../helpers/real-server.ts';
 import { freshQueuePrefix, redisUrl } from '../helpers/services.ts';
+import { startActionPeer } from '../peers/action-peer.ts';
 
 // The console as a support team lives it, in Debian's chromium against the real server process: an admin signs in,
 // creates a web channel and a knowledge article; a visitor on the demo page gets the AI's answer and asks for a
 // person; an agent, signed in in another browser context, sees the conversation arrive live, replies and resolves;
-// the visitor sees the reply; the dashboard counts it. Screenshots go to artifacts/screenshots/console-*.png.
+// the visitor sees the reply; the dashboard counts it. An admin defines a system action and an agent runs it from a
+// conversation against a local service (loopback allowed, as an operator would with OUTBOUND_ALLOW_CIDRS).
+// Screenshots go to artifacts/screenshots/console-*.png.
 
 const ADMIN = { name: 'Ada Admin', email: 'ada@acme.example', password: 'correct horse battery staple', role: 'admin' };
 const AGENT = { name: 'Grace Hopper', email: 'grace@acme.example', password: 'another long passphrase', role: 'agent' };
@@ -18,7 +21,7 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  server = await startRealServer({ REDIS_URL: redisUrl(), QUEUE_PREFIX: freshQueuePrefix(), TURN_BURST_MS: '100' });
+  server = await startRealServer({ REDIS_URL: redisUrl(), QUEUE_PREFIX: freshQueuePrefix(), TURN_BURST_MS: '100', OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8' });
   browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
   for (const person of [ADMIN, { ...AGENT, availability: 'online' }]) expect((await api('POST', '/agents', person)).status).toBe(201);
@@ -183,3 +186,81 @@ it("shows a customer's HTML email sanitized, inside a sandboxed frame, and inert
   await page.waitForTimeout(500);
   expect(dialogs).toEqual([]);
 });
+
+it('admin defines an action; an agent runs it from a conversation and sees the result in the thread', async () => {
+  const shop = await startActionPeer();
+  try {
+    shop.enqueue({ status: 200, json: { order_id: 'A-1001', status: 'shipped' } });
+    const { page: admin } = await newPage();
+    await signIn(admin, ADMIN);
+    await admin.getByRole('link', { name: 'Actions', exact: true }).click();
+    await admin.getByRole('button', { name: 'New action' }).click();
+    const form = admin.getByRole('form', { name: 'New action' });
+    await form.getByLabel('Name', { exact: true }).fill('lookup_order');
+    await form.getByLabel('Description').fill('Where an order is');
+    await form.getByLabel('URL').fill(`${shop.base}/orders/{order_id}`);
+    await form.getByLabel('Headers').fill('X-Api-Key: shop-key-123456');
+    await form.getByRole('button', { name: 'Create action' }).click();
+    await admin.getByRole('link', { name: 'lookup_order' }).waitFor();
+    await admin.screenshot({ path: `${SHOTS}/console-actions-admin.png`, fullPage: true });
+
+    const created = await api('POST', '/chat/sessions', { contact: { name: 'Olga Order', email: 'olga@example.com' } });
+    await api('POST', `/chat/sessions/${created.body.id}/send`, { sender: 'contact', message: { type: 'text', text: 'Where is my order A-1001?' } });
+    const { page: agent, dialogs } = await newPage();
+    await signIn(agent, AGENT);
+    await agent.goto(`${server.url}/console#/sessions/${created.body.id}`);
+    const card = agent.getByRole('region', { name: 'Actions', exact: true });
+    await card.getByLabel(/Order ID/).fill('A-1001');
+    await card.getByRole('button', { name: 'Run' }).click();
+    await card.getByText('Done (HTTP 200)').waitFor();
+    await agent.getByRole('list', { name: 'Messages' }).getByText('Action lookup_order succeeded (HTTP 200)').waitFor();
+    expect(shop.requests.at(-1)).toMatchObject({ method: 'GET', path: '/orders/A-1001' });
+    expect(shop.requests.at(-1)!.headers['x-api-key']).toBe('shop-key-123456');
+    await agent.screenshot({ path: `${SHOTS}/console-actions-run.png` });
+    expect(dialogs).toEqual([]);
+  } finally {
+    await shop.close();
+  }
+}, 90_000);
+
+it('admin turns CSAT on for a channel; the visitor rates the resolved conversation in the chat; the agent and the dashboard see the score', async () => {
+  const { page: admin } = await newPage();
+  await signIn(admin, ADMIN);
+  const created = await api('POST', '/channels', { type: 'web', name: 'Rated shop' });
+  expect(created.status).toBe(201);
+  await admin.getByRole('link', { name: 'Channels' }).click();
+  await admin.getByRole('button', { name: 'Open channel Rated shop' }).click();
+  await admin.getByRole('switch', { name: 'Ask for a rating' }).check();
+  await expect.poll(async () => (await api('GET', `/channels/${created.body.id}`)).body.csat_enabled, { timeout: 10_000 }).toBe(true);
+
+  const { page: visitor } = await newPage();
+  await visitor.goto(`${server.url}/demo?channel=${created.body.public_id}`);
+  await visitor.getByRole('button', { name: 'Open chat' }).click();
+  const box = visitor.getByRole('textbox', { name: 'Message' });
+  await box.fill('Do you ship to Norway?');
+  await box.press('Enter');
+  await expect.poll(async () => (await api('GET', '/chat/sessions?channel_type=web&limit=100')).body.items.filter((s: { channel: { id: string } }) => s.channel.id === created.body.id).length, { timeout: 20_000 }).toBe(1);
+  const session = (await api('GET', '/chat/sessions?channel_type=web&limit=100')).body.items.find((s: { channel: { id: string } }) => s.channel.id === created.body.id);
+  await expect.poll(async () => (await api('GET', `/chat/sessions/${session.id}`)).body.message_count, { timeout: 20_000 }).toBeGreaterThan(1);
+  expect((await api('PATCH', `/chat/sessions/${session.id}`, { status: 'closed_resolved' })).status).toBe(200);
+
+  // The rating row arrives under the question; a click rates.
+  const rating = visitor.getByRole('group', { name: /Rate the help you got/ });
+  await rating.waitFor({ timeout: 20_000 });
+  await rating.getByRole('button', { name: 'Rate 4 of 5' }).click();
+  await visitor.getByText('Thanks for your rating: 4 of 5').waitFor();
+  await visitor.screenshot({ path: `${SHOTS}/console-csat-widget.png` });
+
+  const { page: agent } = await newPage();
+  await signIn(agent, AGENT);
+  await agent.goto(`${server.url}/console#/sessions/${session.id}`);
+  const card = agent.getByRole('region', { name: 'CSAT' });
+  await expect.poll(async () => (await card.textContent()) ?? '', { timeout: 10_000 }).toContain('4 / 5');
+  await agent.screenshot({ path: `${SHOTS}/console-csat-session.png` });
+
+  await admin.getByRole('link', { name: 'Dashboard' }).click();
+  const tile = admin.getByRole('region', { name: 'CSAT', exact: true });
+  await expect.poll(async () => (await tile.textContent()) ?? '', { timeout: 10_000 }).toContain('4.0 / 5');
+  await admin.getByRole('region', { name: 'CSAT per day' }).waitFor();
+  await admin.screenshot({ path: `${SHOTS}/console-csat-dashboard.png`, fullPage: true });
+}, 120_000);

@@ -36,6 +36,9 @@ describe('the built-in api channel', () => {
       name: 'API',
       public_id: expect.stringMatching(/^ch_[\w-]{16}$/),
       enabled: true,
+      // The API channel has no customer on the other end to ask for a rating.
+      csat_enabled: false,
+      csat: null,
       config: {},
       secrets_set: [],
       webhook_urls: {},

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelRegistry } from '../../channels/registry.ts';
-import { channels, contacts, messages, sessions, teams } from '../../src/db/schema/index.ts';
+import { channels, contacts, csatSurveys, messages, sessions, teams } from '../../src/db/schema/index.ts';
 import { createOrganization } from '../../src/domain/organization/organizations.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 
@@ -16,6 +16,7 @@ const ago = (ms: number) => new Date(now - ms);
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
+const later = (d: Date, seconds: number) => new Date(d.getTime() + seconds * 1000);
 
 // Creation times: within the 14-day window except `old`; two of them a few days back.
 const at = { s1: ago(3 * DAY), s2: ago(2 * HOUR), s3: ago(3 * HOUR), s4: ago(4 * HOUR), s6: ago(3 * DAY + HOUR), old: ago(30 * DAY) };
@@ -49,7 +50,6 @@ beforeAll(async () => {
       createdAt: at,
       ...extra,
     });
-  const later = (d: Date, seconds: number) => new Date(d.getTime() + seconds * 1000);
 
   // s1: the AI answered in 10 s and resolved it in 10 min.
   const s1 = await session(web, at.s1, { status: 'closed_resolved', handledBy: 'ai', closedAt: later(at.s1, 600) });
@@ -68,6 +68,11 @@ beforeAll(async () => {
   await session(api, at.s4);
   await session(web, at.s6, { status: 'closed_unresolved', closedAt: later(at.s6, 60) });
   await session(web, at.old, { teamId: billing!.id });
+  // CSAT: s1 rated 4 three days ago, s2 rated 5 today; s6 asked, never answered (not counted).
+  await db.insert(csatSurveys).values([
+    { orgId: t.orgId, sessionId: s1.id, channelId: web, style: 'rating-row', token: 'tok-s1-aaaaaaaaaaaaaaaa', score: 4, answeredAt: later(at.s1, 700) },
+    { orgId: t.orgId, sessionId: s2.id, channelId: web, style: 'rating-row', token: 'tok-s2-aaaaaaaaaaaaaaaa', score: 5, answeredAt: later(at.s2, 1900) },
+  ]);
 });
 afterAll(() => t.close());
 
@@ -91,7 +96,14 @@ describe('GET /console/api/dashboard', () => {
       { team: 'Billing', count: 2 },
       { team: null, count: 1 },
     ]);
-    expect(body.csat).toBeNull();
+    expect(body.csat).toEqual({
+      average: 4.5,
+      count: 2,
+      trend: [
+        { day: dayOf(later(at.s1, 700)), average: 4, count: 1 },
+        { day: dayOf(later(at.s2, 1900)), average: 5, count: 1 },
+      ],
+    });
     expect(body.totals).toEqual({ sessions: 5, open: 3, resolved: 2 });
   });
 
@@ -107,7 +119,7 @@ describe('GET /console/api/dashboard', () => {
       first_response_seconds: { p50: null, p90: null },
       resolution_seconds: { p50: null, p90: null },
       open_by_team: [],
-      csat: null,
+      csat: { average: null, count: 0, trend: [] },
       totals: { sessions: 0, open: 0, resolved: 0 },
     });
   });

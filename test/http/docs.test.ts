@@ -70,9 +70,9 @@ describe('GET /openapi.json', () => {
     for (const name of used) expect(defined).toContain(name);
   });
 
-  it("contains every chat-session and contact operation of Open's document (same path and method)", () => {
+  it("contains every chat-session, contact and action operation of Open's document (same path and method)", () => {
     const open: Json = JSON.parse(readFileSync(OPEN_DOC, 'utf8'));
-    const wanted = operations(open, /^\/(chat\/sessions|contacts)(\/|$)/);
+    const wanted = operations(open, /^\/(chat\/sessions|contacts|actions)(\/|$)/);
     expect(wanted.length).toBeGreaterThanOrEqual(10);
     const ours = new Set(operations(doc));
     const missing = wanted.filter((op) => !ours.has(op));

@@ -66,7 +66,7 @@ describe('keep-alive after an early error', () => {
   it('keeps the connection when the body was read (a 400 after parsing) or there was none', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
-      const invalid = await send(agent, 'POST', '/chat/sessions', { body: Buffer.from('{"unknown_field":1}'), headers: admin() });
+      const invalid = await send(agent, 'POST', '/chat/sessions', { body: Buffer.from('{"channel":{"type":"fax"}}'), headers: admin() });
       expect(invalid).toMatchObject({ status: 400, connection: 'keep-alive' });
       expect(await send(agent, 'GET', '/chat/sessions')).toMatchObject({ status: 401, connection: 'keep-alive', reusedSocket: true });
       expect(await send(agent, 'GET', '/healthz')).toMatchObject({ status: 200, reusedSocket: true });

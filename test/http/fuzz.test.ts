@@ -122,6 +122,9 @@ const CONTENT_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multi
 function requestArb({ method, path, op }: Op): fc.Arbitrary<Req> {
   const params = (op.parameters ?? []) as Json[];
   const pathParams = params.filter((p) => p.in === 'path').map((p) => p.name as string);
+  // Which path params name objects (uuid ids): another organization's id there must never be served. A free-text
+  // param (a tag name) may well read like some id; that is not a foreign object.
+  const isId = params.filter((p) => p.in === 'path').map((p) => deref(p.schema)?.format === 'uuid');
   const queryParams = params.filter((p) => p.in === 'query');
   const paramValue = fc.oneof({ weight: 4, arbitrary: anyId }, { weight: 1, arbitrary: nastyString.filter((s) => s.length < 200) });
   const queryOf = (value: (s: Json) => fc.Arbitrary<unknown>) =>
@@ -154,7 +157,7 @@ function requestArb({ method, path, op }: Op): fc.Arbitrary<Req> {
       const headers: Record<string, string> = { authorization: `Bearer ${t.adminKey}` };
       if (body) headers['content-type'] = body.type;
       if (idem && method === 'POST') headers['idempotency-key'] = idem === FRESH ? `fresh-${randomUUID()}` : idem;
-      const foreign = ids.some((id) => otherIds.includes(String(id)));
+      const foreign = ids.some((id, i) => isId[i] && otherIds.includes(String(id)));
       return { method, url: `${url}${qs.size ? `?${qs}` : ''}`, headers, foreign, ...(body ? { body: body.body } : {}) };
     });
 }
@@ -180,6 +183,11 @@ async function send(req: Req): Promise<{ status: number; text: string }> {
 
 describe('fuzzing every operation of /openapi.json', () => {
   it('finds operations to fuzz', () => expect(ops.length).toBeGreaterThan(0));
+  it('declares every id path param as a uuid (what the foreign-object check relies on)', () => {
+    const ids = ops.flatMap((o) => ((o.op.parameters ?? []) as Json[]).filter((p) => p.in === 'path' && /(^|_)id$/.test(p.name)).map((p) => [`${o.method} ${o.path} ${p.name}`, deref(p.schema)?.format]));
+    expect(ids.length).toBeGreaterThan(10);
+    expect(ids.filter(([, format]) => format !== 'uuid')).toEqual([]);
+  });
   const perOp = Math.max(10, Math.ceil(TOTAL_RUNS / Math.max(ops.length, 1)));
   it.each(ops.map((o) => [`${o.method} ${o.path}`, o] as const))('%s: random input → < 500, ErrorDto on 4xx', async (_, o) => {
     const limits = { numRuns: perOp, interruptAfterTimeLimit: TIME_BUDGET_MS / ops.length, markInterruptAsFailure: false };

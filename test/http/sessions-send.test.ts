@@ -121,7 +121,9 @@ describe('POST /chat/sessions/{id}/send', () => {
       content: text('psst'),
       context: { event_type: 'human_agent_comment', private: true },
     });
-    expect((await send(id, { sender: 'agent', agent: { id: 999_999 }, message: text('x') })).status).toBe(404);
+    // A uuid is Switchboard's own agent id: an unknown one is a typo (404). Open's numeric ids are mapped (session-agent.ts).
+    const unknownUuid = { sender: 'agent', agent: { id: '2b7e1516-28ae-4d2a-a6ab-f7158809cf4f' }, message: text('x') };
+    expect((await send(id, unknownUuid)).status).toBe(404);
   });
 
   it('reopens a closed session when the contact writes', async () => {

@@ -119,6 +119,7 @@ function validate(body: any): string[] {
     if (!ROLES.includes(m?.role)) problems.push(`messages[${i}].role: invalid ${m?.role}`);
     if (typeof m?.content !== 'string' && !(m?.role === 'assistant' && m?.content === null && m?.tool_calls)) problems.push(`messages[${i}].content: must be a string`);
   }
+  problems.push(...toolExchangeProblems(Array.isArray(body.messages) ? body.messages : []));
   if (body.tools !== undefined) {
     if (!Array.isArray(body.tools)) problems.push('tools: must be an array');
     for (const [i, t] of (Array.isArray(body.tools) ? body.tools : []).entries()) {
@@ -130,6 +131,24 @@ function validate(body: any): string[] {
   if (body.tool_choice !== undefined && body.tools === undefined) problems.push('tool_choice: only allowed when tools are given');
   if (body.response_format?.type === 'json_object' && !JSON.stringify(body.messages).toLowerCase().includes('json')) {
     problems.push("messages: must contain the word 'json' to use response_format json_object");
+  }
+  return problems;
+}
+
+/**
+ * What the API requires of a tool-calling exchange (https://platform.openai.com/docs/guides/function-calling): every
+ * `tool` message answers, by tool_call_id, a call of the assistant message before it, and every call is answered.
+ */
+function toolExchangeProblems(messages: any[]): string[] {
+  const problems: string[] = [];
+  let open = new Set<string>();
+  for (const [i, m] of messages.entries()) {
+    if (m?.role === 'tool') {
+      if (!open.delete(m.tool_call_id)) problems.push(`messages[${i}].tool_call_id: answers no pending tool call`);
+      continue;
+    }
+    if (open.size) problems.push(`messages[${i}]: tool calls ${[...open].join(', ')} were not answered`);
+    open = new Set(m?.role === 'assistant' && Array.isArray(m.tool_calls) ? m.tool_calls.map((c: any) => c?.id) : []);
   }
   return problems;
 }

@@ -14,6 +14,8 @@ export interface SendEventOptions {
   /** null: send no X-Slack-Signature; a string: send it as given instead of the real one. */
   signature?: string | null;
   teamId?: string;
+  /** Interactivity posts a form (`payload=<json>`); events are JSON. */
+  contentType?: string;
 }
 
 export interface EventResult {
@@ -53,7 +55,7 @@ export function envelope(creds: SlackCredentials, event: Record<string, unknown>
 export async function postSigned(url: string, signingSecret: string, body: string, opts: SendEventOptions): Promise<Omit<EventResult, 'eventId'>> {
   const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = {
-    'Content-Type': 'application/json',
+    'Content-Type': opts.contentType ?? 'application/json',
     'User-Agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
     'X-Slack-Request-Timestamp': String(timestamp),
   };

@@ -6,6 +6,7 @@ import {
   type ChannelMessageInput, channelMessageEvent, type DmInput, dmEvent, type MentionInput, mentionEvent,
 } from './event-shapes.ts';
 import { type EventResult, eventSender, type SendEventOptions, sendUrlVerification } from './events.ts';
+import { sendBlockAction } from './interactions.ts';
 import { publicFile, receiveUpload, serveFile, storeFile } from './files.ts';
 import { authorize } from './oauth.ts';
 import {
@@ -61,6 +62,8 @@ export interface SlackPeer extends Readonly<Omit<SlackCredentials, 'botId'>> {
   mention(eventsUrl: string, input: MentionInput, opts?: SendEventOptions): Promise<WithTs>;
   channelMessage(eventsUrl: string, input: ChannelMessageInput, opts?: SendEventOptions): Promise<WithTs>;
   urlVerification(eventsUrl: string, challenge: string): Promise<Omit<EventResult, 'eventId'>>;
+  /** `user` clicks the button `actionId` of a posted message: a signed block_actions POST to `interactionsUrl`. */
+  clickButton(interactionsUrl: string, user: string, message: PostedMessage, actionId: string): Promise<Omit<EventResult, 'eventId'>>;
   close(): Promise<void>;
 }
 
@@ -141,6 +144,7 @@ export async function startSlackPeer(opts: SlackPeerOptions = {}): Promise<Slack
       return withTs(ts, send(eventsUrl, channelMessageEvent(creds, input, ts), o));
     },
     urlVerification: (eventsUrl, challenge) => sendUrlVerification(eventsUrl, creds.signingSecret, challenge),
+    clickButton: (url, user, message, actionId) => sendBlockAction(url, creds, user, message, actionId),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -34,6 +34,8 @@ export const clientFrame = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('send'), client_msg_id: clientMsgId, text }),
   z.strictObject({ type: z.literal('typing') }),
   z.strictObject({ type: z.literal('ping') }),
+  /** An answer to the rating row under a message with `rating: true` (visitor-rating.ts). */
+  z.strictObject({ type: z.literal('rate'), session_id: z.uuid(), score: z.int().min(1).max(5), comment: z.string().trim().max(2000).optional() }),
 ]);
 
 export type ClientFrame = z.infer<typeof clientFrame>;

@@ -14,12 +14,16 @@ export interface WidgetMessage {
   sender: { type: 'contact' | 'ai' | 'human_agent' | 'system'; name: string | null };
   text: string | null;
   attachments: { id: string; name: string; type: string; size: number; url: string | null }[];
+  /** Present (true) on the question asking for a rating: the widget draws the 1–5 row under it (`rate` frame). */
+  rating?: true;
 }
 
 const SENDER = { contact: 'contact', ai: 'ai', agent: 'human_agent', system: 'system' } as const;
 
 /** A visitor's message is stored with external id `<contact id>/<client_msg_id>` (unique per channel). */
 export const visitorExternalId = (contactId: string, clientMsgId: string) => `${contactId}/${clientMsgId}`;
+
+const isRatingQuestion = (context: unknown) => (context as { csat?: { style?: string } } | null)?.csat?.style === 'rating-row';
 
 export function widgetMessage(row: FeedRow, opts: { aiName: string; publicUrl: string; secret: string }): WidgetMessage {
   const sender = SENDER[row.sender];
@@ -51,5 +55,6 @@ export function widgetMessage(row: FeedRow, opts: { aiName: string; publicUrl: s
       size: f.size,
       url: attachmentUrl(f, opts.publicUrl, opts.secret),
     })),
+    ...(isRatingQuestion(row.context) ? { rating: true as const } : {}),
   };
 }

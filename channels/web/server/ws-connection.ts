@@ -8,6 +8,7 @@ import type { Listener, RealtimeHub } from './hub.ts';
 import { type AcceptDeps, acceptVisitorMessage } from './accept-message.ts';
 import { loadFeed } from './feed.ts';
 import { type ClientFrame, clientFrame } from './schemas.ts';
+import { rateFromWidget } from './visitor-rating.ts';
 import { type Visitor, visitorFromToken } from './visitors.ts';
 import type { WebChannel } from './web-channel.ts';
 import { widgetMessage } from './widget-message.ts';
@@ -89,6 +90,7 @@ export class WidgetConnection implements Listener {
     if (!this.visitor) return this.fail('auth', 'Send hello first', 4401);
     if (frame.type === 'send') return this.send(frame);
     if (frame.type === 'ping') return this.write({ type: 'pong' });
+    if (frame.type === 'rate') return this.rate(frame);
     // `typing` from the visitor: accepted; agents' views of it arrive with the console.
   }
 
@@ -131,6 +133,17 @@ export class WidgetConnection implements Listener {
       const ids = { channelId: this.channel.id, contactId: this.visitor!.contactId, clientMsgId: frame.client_msg_id };
       this.ctx.logger.warn({ err, ...ids, textLength: frame.text.length }, 'widget message not accepted');
       this.write({ ...base, code: 'unavailable', message: 'The message could not be stored: it will be retried' });
+    }
+  }
+
+  private async rate(frame: Extract<ClientFrame, { type: 'rate' }>): Promise<void> {
+    try {
+      await rateFromWidget(this.ctx.deps.db, this.channel.id, this.visitor!, frame);
+      this.write({ type: 'rated', session_id: frame.session_id, score: frame.score });
+    } catch (err) {
+      if (!(err instanceof AppError)) this.ctx.logger.warn({ err, channelId: this.channel.id }, 'widget rating not stored');
+      const code = err instanceof AppError && err.status < 500 ? 'invalid' : 'unavailable';
+      this.write({ type: 'error', code, message: err instanceof AppError ? err.message : 'The rating could not be stored' });
     }
   }
 

@@ -47,6 +47,7 @@ export const metaCapabilities: ChannelCapabilities = {
   attachments: true,
   // After a crash mid-send: Meta echoes biz_opaque_callback_data (our message id) in status webhooks.
   resend: 'reports',
+  csat: 'digits',
 };
 
 /** Where a Graph object (a phone number's messages edge, a media id) lives for this channel. */

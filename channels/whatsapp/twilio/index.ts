@@ -19,6 +19,7 @@ const capabilities: ChannelCapabilities = {
   attachments: true,
   // After a crash mid-send: Twilio's status callbacks carry our message id.
   resend: 'reports',
+  csat: 'digits',
 };
 
 export const whatsappTwilioAdapter: AdapterModule<WhatsappTwilioConfig> = {

@@ -86,6 +86,19 @@ function channelPage(ctx, channel, kind, { back, fresh = false }) {
         toggleStatus.error(err);
       }
     });
+    // CSAT per channel: asked when a session is resolved, where the channel can ask (c.csat names how).
+    const csatToggle = el('input', { type: 'checkbox', role: 'switch', class: 'adm-switch', checked: c.csat_enabled, disabled: c.csat == null, 'aria-label': 'Ask for a rating' });
+    csatToggle.addEventListener('change', async () => {
+      try {
+        const updated = await api.patch(`/channels/${c.id}`, { csat_enabled: csatToggle.checked });
+        toggleStatus.ok(updated.csat_enabled ? 'Customers are asked for a rating when a conversation is resolved.' : 'No more rating requests.');
+        Object.assign(c, updated);
+      } catch (err) {
+        csatToggle.checked = !csatToggle.checked;
+        toggleStatus.error(err);
+      }
+    });
+    const csatHow = { digits: 'a 1–5 reply', buttons: 'five buttons (or a 1–5 reply)', links: 'five links in the mail', 'rating-row': 'a rating row in the chat' }[c.csat] ?? 'not possible on this channel';
     const sendTest = async () => {
       testResult.clear();
       testResult.textContent = 'Testing…';
@@ -117,6 +130,7 @@ function channelPage(ctx, channel, kind, { back, fresh = false }) {
         el('div', {}, el('h2', {}, c.name), el('p', { class: 'adm-help' }, badge(c.type, 'info'), ' ', c.provider, ' · public id ', el('code', {}, c.public_id))),
         el('div', { class: 'adm-actions' },
           el('label', { class: 'adm-switch-label' }, toggle, el('span', {}, 'Enabled')),
+          el('label', { class: 'adm-switch-label', title: `Asked as ${csatHow}` }, csatToggle, el('span', {}, 'CSAT')),
           button('Send test', sendTest, { kind: 'primary' }),
           button('Delete channel', remove, { kind: 'danger' }))),
       toggleStatus, testResult,

@@ -2,7 +2,7 @@
 import { badge, button, copyBox, el, field, formCard, header, input, listAll, notice, table, timeAgo } from './admin-ui.js';
 
 const EVENTS = ['conversation.started', 'conversation.contact_response', 'conversation.ai_response', 'conversation.agent_response',
-  'conversation.handoff_to_human', 'conversation.closed', 'conversation.assigned', 'message.status'];
+  'conversation.handoff_to_human', 'conversation.closed', 'conversation.assigned', 'message.status', 'action.called', 'action.completed'];
 const STATUS_TONE = { succeeded: 'ok', failed: 'danger', pending: 'warn' };
 
 /** @param {HTMLElement} root @param {import('./app.js').ViewCtx} ctx */

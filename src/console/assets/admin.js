@@ -9,6 +9,7 @@ const SECTIONS = [
   ['teams', 'Teams', () => import('./admin-teams.js').then((m) => m.renderTeams)],
   ['knowledge', 'Knowledge', () => import('./admin-knowledge.js').then((m) => m.renderKnowledge)],
   ['canned', 'Canned responses', () => import('./admin-canned.js').then((m) => m.renderCanned)],
+  ['actions', 'Actions', () => import('./admin-actions.js').then((m) => m.renderActions)],
   ['ai', 'AI', () => import('./admin-ai.js').then((m) => m.renderAi)],
   ['api-keys', 'API keys', () => import('./admin-keys.js').then((m) => m.renderApiKeys)],
   ['webhooks', 'Webhooks', () => import('./admin-webhooks.js').then((m) => m.renderWebhooks)],

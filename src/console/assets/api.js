@@ -159,4 +159,6 @@ const STREAM_TYPES = [
   'message.status',
   'message.delivered',
   'message.failed',
+  'action.called',
+  'action.completed',
 ];

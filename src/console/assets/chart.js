@@ -82,11 +82,15 @@ export function donut({ parts, label, centerLabel = 'total' }) {
   return root;
 }
 
-/** Horizontal bars with the label on the left and the value on the right. items: [{ label, value }]. */
-export function hbars({ items, label, color = PALETTE[0] }) {
+/**
+ * Horizontal bars with the label on the left and the value on the right. items: [{ label, value }]; the bars scale
+ * to `scaleMax` when given (a 1–5 rating), else to the largest value.
+ * @param {{ items: Array<{ label: string, value: number }>, label: string, color?: string, scaleMax?: number }} opts
+ */
+export function hbars({ items, label, color = PALETTE[0], scaleMax }) {
   const rowH = 30, W = 440, L = 150, R = 40;
   const H = Math.max(1, items.length) * rowH + 4;
-  const max = Math.max(1, ...items.map((i) => i.value));
+  const max = scaleMax ?? Math.max(1, ...items.map((i) => i.value));
   const root = frame(W, H, label);
   items.forEach((item, i) => {
     const yy = i * rowH + 4;

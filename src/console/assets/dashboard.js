@@ -43,12 +43,20 @@ function view(data, days) {
       tile('Resolved', String(totals.resolved), aiShare),
       tile('First response', duration(data.first_response_seconds?.p50), `p90 ${duration(data.first_response_seconds?.p90)}`),
       tile('Resolution time', duration(data.resolution_seconds?.p50), `p90 ${duration(data.resolution_seconds?.p90)}`),
-      tile('CSAT', data.csat == null ? '—' : String(data.csat), data.csat == null ? 'not collected yet' : 'average rating')),
+      tile('CSAT', data.csat?.average == null ? '—' : `${data.csat.average.toFixed(1)} / 5`, data.csat?.count ? `${data.csat.count} ratings` : 'no ratings yet')),
     el('div', { class: 'dash-grid' },
       card('Conversations per channel', 'dash-wide', volumeChart(data.sessions_per_channel_per_day ?? [], days)),
       card('Resolved by', '', resolvedChart(by)),
-      card('Open by team', '', teamChart(data.open_by_team ?? []))),
+      card('Open by team', '', teamChart(data.open_by_team ?? [])),
+      card('CSAT per day', 'dash-wide', csatChart(data.csat?.trend ?? []))),
   ];
+}
+
+/** Average rating per day (1–5), the days without ratings left out. */
+function csatChart(trend) {
+  if (!trend.length) return el('p', { class: 'adm-help' }, 'No ratings in this period. Turn CSAT on per channel (Admin → Channels).');
+  const fmt = (day) => day.slice(5);
+  return hbars({ items: trend.map((t) => ({ label: `${fmt(t.day)} (${t.count})`, value: t.average })), label: 'Average CSAT rating per day', scaleMax: 5 });
 }
 
 function tile(label, value, sub) {

@@ -23,6 +23,7 @@ export function sessionRow(s, { agentsById, meId }) {
     s.status !== 'open' ? h('span', { class: `badge badge-${s.status}` }, STATUS_LABELS[s.status]) : null,
     s.priority === 'urgent' || s.priority === 'high' ? h('span', { class: `badge badge-${s.priority}` }, s.priority === 'urgent' ? 'Urgent' : 'High') : null,
     s.team ? h('span', { class: 'row-team' }, s.team.name) : null,
+    ...(s.tags ?? []).map((t) => h('span', { class: 'tag' }, t)),
     h('span', { class: 'row-assignee' }, assignee),
   ];
   const link = h(

@@ -18,7 +18,7 @@ const CHANNEL_OPTIONS = [
   ['whatsapp', 'WhatsApp'], ['phone_voice', 'Phone'], ['slack', 'Slack'], ['api', 'API'],
 ];
 const PRIORITY_OPTIONS = [['', 'Any priority'], ['urgent', 'Urgent'], ['high', 'High'], ['normal', 'Normal'], ['low', 'Low']];
-const DEFAULTS = { status: 'open', channel: '', priority: '', q: '' };
+const DEFAULTS = { status: 'open', channel: '', priority: '', q: '', tag: '' };
 // Kept in memory across views and visits, so going back to the inbox (or to another view) keeps the filters.
 const filters = { ...DEFAULTS };
 /** @type {{at: number, map: Map<string, any>} | null} agents by id, and when they were fetched */
@@ -56,6 +56,18 @@ export async function render(root, ctx) {
       searchTimer = setTimeout(() => ((filters.q = search.value.trim()), syncClear(), load()), 300);
     },
   });
+  let tagTimer;
+  const tagInput = h('input', {
+    type: 'search',
+    class: 'tag-filter',
+    placeholder: 'Tag',
+    'aria-label': 'Filter by tag',
+    value: filters.tag,
+    oninput: () => {
+      clearTimeout(tagTimer);
+      tagTimer = setTimeout(() => ((filters.tag = tagInput.value.trim().replaceAll(',', '')), syncClear(), load()), 300);
+    },
+  });
   const clearButton = h('button', { type: 'button', class: 'btn btn-ghost', onclick: clearFilters }, 'Clear filters');
   const isFiltered = () => Object.keys(DEFAULTS).some((k) => filters[k] !== DEFAULTS[k]);
   const syncClear = () => (clearButton.hidden = !isFiltered());
@@ -66,6 +78,7 @@ export async function render(root, ctx) {
     channelSelect.value = filters.channel;
     prioritySelect.value = filters.priority;
     search.value = '';
+    tagInput.value = '';
     syncClear();
     load();
   }
@@ -90,6 +103,7 @@ export async function render(root, ctx) {
           statusSelect,
           channelSelect,
           prioritySelect,
+          tagInput,
           clearButton,
           h('button', { type: 'button', class: 'btn', onclick: () => load() }, 'Refresh'),
         ),
@@ -103,6 +117,7 @@ export async function render(root, ctx) {
     const channel_type = filters.channel || undefined;
     const priority = filters.priority || undefined;
     const q = filters.q || undefined;
+    const tags = filters.tag || undefined;
     if (view === 'teams') {
       const teamIds = await myTeamIds(api, me);
       if (!teamIds.length) return { items: [], next: null, note: 'You are not in any team yet.' };
@@ -112,11 +127,12 @@ export async function render(root, ctx) {
       if (channel_type) body.channel_types = [channel_type];
       if (priority) body.priority = [priority];
       if (q) body.q = q;
+      if (tags) body.tags = [tags];
       const out = await api.post('/chat/sessions/filter', { filters: body, page, limit: 50 });
       return { items: out.data, next: out.has_next ? String(page + 1) : null };
     }
     const byView = view === 'mine' ? { assignee_id: me.agent.id } : view === 'unassigned' ? { unassigned: 'true' } : {};
-    return api.get(`/chat/sessions${api.qs({ ...byView, status, channel_type, priority, q, cursor, limit: 50 })}`);
+    return api.get(`/chat/sessions${api.qs({ ...byView, status, channel_type, priority, q, tags, cursor, limit: 50 })}`);
   }
 
   async function load(append = false, cursor = undefined) {

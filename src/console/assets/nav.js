@@ -14,6 +14,7 @@ export const ADMIN_SECTIONS = [
   ['teams', 'Teams'],
   ['knowledge', 'Knowledge'],
   ['canned', 'Canned responses'],
+  ['actions', 'Actions'],
   ['ai', 'AI settings'],
   ['api-keys', 'API keys'],
   ['webhooks', 'Webhooks'],

@@ -42,6 +42,8 @@ export function buildSide({ api, navigate }) {
         session.handoff ? h('div', { class: 'side-summary' }, h('h3', {}, 'Handoff summary'), h('p', {}, session.handoff.summary)) : null,
         session.summary ? h('div', { class: 'side-summary' }, h('h3', {}, 'Summary'), h('p', {}, session.summary)) : null,
       ),
+      tagsCard(api, session),
+      csatCard(api, session),
       dataCard('Session data', session.custom_data),
       dataCard('Contact data', { ...(c.non_verified_custom_data ?? {}), ...(c.custom_data ?? {}) }),
       h('section', { class: 'side-card' }, h('h3', {}, 'Other conversations'), others),
@@ -70,6 +72,59 @@ export function buildSide({ api, navigate }) {
     }
   }
   return { el, update };
+}
+
+/** The customer's rating of this session (GET /csat/scores/session/{id}), when one was asked for. */
+function csatCard(api, session) {
+  const card = h('section', { class: 'side-card', hidden: true, 'aria-label': 'CSAT' });
+  api
+    .get(`/csat/scores/session/${session.id}`)
+    .then((s) => {
+      const value = s.score == null ? 'Asked, no answer yet' : `${s.score} / 5`;
+      card.replaceChildren(h('h3', {}, 'CSAT'), facts([['Rating', value], ['Comment', s.comment], ['Answered', s.submitted_at ? fullTime(s.submitted_at) : null]]));
+      card.hidden = false;
+    })
+    .catch(() => {}); // 404: none was asked for this session
+  return card;
+}
+
+/** The session's tags: each removable, and a field to add more (POST /chat/sessions/{id}/tags). */
+function tagsCard(api, session) {
+  const list = h('ul', { class: 'tags', role: 'list', 'aria-label': 'Tags' });
+  const show = (tags) =>
+    list.replaceChildren(
+      ...(tags.length ? tags : []).map((t) =>
+        h('li', { class: 'tag' }, t, h('button', { type: 'button', class: 'tag-remove', 'aria-label': `Remove tag ${t}`, onclick: () => change(() => api.del(`/chat/sessions/${session.id}/tags/${encodeURIComponent(t)}`)) }, '×')),
+      ),
+      ...(tags.length ? [] : [h('li', { class: 'muted small' }, 'No tags')]),
+    );
+  const error = h('p', { class: 'tag-error small', role: 'alert' });
+  const change = async (call) => {
+    error.textContent = '';
+    try {
+      show((await call()).tags);
+    } catch (/** @type {any} */ err) {
+      error.textContent = err.message;
+    }
+  };
+  const input = h('input', { type: 'text', placeholder: 'Add a tag', 'aria-label': 'New tag', maxlength: 50 });
+  const form = h(
+    'form',
+    {
+      class: 'tag-add',
+      onsubmit: (e) => {
+        e.preventDefault();
+        const tags = input.value.split(',').map((t) => t.trim()).filter(Boolean);
+        if (!tags.length) return;
+        input.value = '';
+        change(() => api.post(`/chat/sessions/${session.id}/tags`, { tags }));
+      },
+    },
+    input,
+    h('button', { type: 'submit', class: 'btn' }, 'Add'),
+  );
+  show(session.tags ?? []);
+  return h('section', { class: 'side-card' }, h('h3', {}, 'Tags'), list, form, error);
 }
 
 function facts(pairs) {

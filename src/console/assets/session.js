@@ -1,6 +1,7 @@
 import { h, mount, toast } from './dom.js';
 import { agentsById } from './inbox.js';
 import { STATUS_LABELS, channelBadge, contactName } from './inbox-item.js';
+import { buildActionRunner } from './session-actions.js';
 import { buildComposer } from './session-composer.js';
 import { buildSide } from './session-side.js';
 import { loadHistory, renderItem, withDays } from './session-thread.js';
@@ -23,6 +24,12 @@ export async function render(root, ctx) {
   const threadScroll = h('div', { class: 'thread-scroll' }, thread);
   const composer = buildComposer({ api, sessionId, getSession: () => session, onSent: () => refresh(true) });
   const side = buildSide({ api, navigate });
+  // The actions card sits at the end of the side panel, kept (with its form) across the panel's redraws.
+  const actionRunner = buildActionRunner({ api, me, sessionId, onRan: () => refresh(false) });
+  const drawSide = () => {
+    side.update(session);
+    side.el.append(actionRunner.el);
+  };
   const back = h('a', { href: ctx.lastInbox(), class: 'btn btn-ghost btn-sm back', 'aria-label': 'Back to inbox' }, '← Inbox');
 
   mount(
@@ -45,7 +52,7 @@ export async function render(root, ctx) {
     try {
       session = await api.patch(`/chat/sessions/${sessionId}`, body);
       drawHeader();
-      side.update(session);
+      drawSide();
       if (done) toast(done, 'ok');
       ctx.refreshCounts();
       refresh(false);
@@ -100,7 +107,7 @@ export async function render(root, ctx) {
       if (reloadSession) {
         session = await api.get(`/chat/sessions/${sessionId}`);
         drawHeader();
-        side.update(session);
+        drawSide();
       }
       const items = await loadHistory(api, sessionId);
       const key = items.map((i) => `${i.id}:${i.event.context?.delivery?.status ?? ''}`).join(',');
@@ -152,7 +159,7 @@ export async function render(root, ctx) {
   });
 
   drawHeader();
-  side.update(session);
+  drawSide();
   await refresh(false);
 }
 

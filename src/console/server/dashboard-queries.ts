@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { channels, messages, sessions, teams } from '../../db/schema/index.ts';
+import { csatFigures } from '../../domain/csat/csat-queries.ts';
 
 // The console dashboard's numbers, in SQL over sessions and messages. "The window" is the sessions created
 // since midnight UTC `days - 1` days ago; `open_by_team` and `totals.open` are the open sessions right now.
@@ -19,8 +20,8 @@ export interface DashboardStats {
   /** From creation to close, of the window's resolved sessions. */
   resolution_seconds: Percentiles;
   open_by_team: Array<{ team: string | null; count: number }>;
-  /** Customer satisfaction is not collected yet. */
-  csat: null;
+  /** Ratings answered in the window (src/domain/csat): their average, how many, and per day (UTC). */
+  csat: { average: number | null; count: number; trend: Array<{ day: string; average: number; count: number }> };
   totals: { sessions: number; open: number; resolved: number };
 }
 
@@ -70,7 +71,13 @@ export async function dashboardStats(db: Db, orgId: string, days: number, now = 
     .groupBy(teams.id, teams.name)
     .orderBy(desc(sql`count(*)`), teams.name);
 
-  const [days_, [t], open, firstResponse] = await Promise.all([perDay, totals, openByTeam, firstResponses(db, orgId, since)]);
+  const [days_, [t], open, firstResponse, csat] = await Promise.all([
+    perDay,
+    totals,
+    openByTeam,
+    firstResponses(db, orgId, since),
+    csatFigures(db, orgId, since),
+  ]);
   const openCount = open.reduce((n, r) => n + r.count, 0);
   return {
     sessions_per_channel_per_day: days_,
@@ -78,7 +85,7 @@ export async function dashboardStats(db: Db, orgId: string, days: number, now = 
     first_response_seconds: firstResponse,
     resolution_seconds: { p50: t?.resolutionP50 ?? null, p90: t?.resolutionP90 ?? null },
     open_by_team: open,
-    csat: null,
+    csat,
     totals: { sessions: t?.sessions ?? 0, open: openCount, resolved: t?.resolved ?? 0 },
   };
 }

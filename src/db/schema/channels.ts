@@ -19,6 +19,8 @@ export const channels = pgTable(
     /** The secret part, AES-256-GCM encrypted with the master key (src/crypto/secret-box.ts). */
     secrets: text('secrets'),
     enabled: boolean('enabled').notNull().default(true),
+    /** Ask for a satisfaction rating when a session is resolved (where the adapter can: capabilities.csat). */
+    csatEnabled: boolean('csat_enabled').notNull().default(false),
     /** Channels are soft-deleted: their sessions and messages keep pointing at them. */
     deletedAt: at('deleted_at'),
     createdAt: createdAt(),

@@ -12,7 +12,12 @@ export const WEBHOOK_EVENT_TYPES = [
   'conversation.handoff_to_human',
   'conversation.closed',
   'conversation.assigned',
+  'conversation.tags_changed',
   'message.status',
+  'action.called',
+  'action.completed',
+  'csat.requested',
+  'csat.score_submitted',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 /** What an endpoint subscribes to: event names, or `*` for every deliverable event. */

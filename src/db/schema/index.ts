@@ -10,3 +10,5 @@ export * from './knowledge.ts';
 export * from './canned.ts';
 export * from './events.ts';
 export * from './mail.ts';
+export * from './actions.ts';
+export * from './csat.ts';

@@ -20,10 +20,18 @@ export const agents = pgTable(
     avatarUrl: text('avatar_url'),
     /** Where a phone call is transferred when the session is handed to this agent (E.164). */
     phoneNumber: text('phone_number'),
+    /**
+     * An Open client's own numeric id for this agent (`agent.id` on send): the agent record Switchboard made or
+     * mapped for it, and the `human_agent_id` its history shows. Null for Switchboard's own agents.
+     */
+    openAgentId: integer('open_agent_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('agents_org_email_uq').on(t.orgId, sql`lower(${t.email})`)],
+  (t) => [
+    uniqueIndex('agents_org_email_uq').on(t.orgId, sql`lower(${t.email})`),
+    uniqueIndex('agents_org_open_id_uq').on(t.orgId, t.openAgentId),
+  ],
 );
 
 export interface BusinessHours {

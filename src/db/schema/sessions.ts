@@ -35,10 +35,19 @@ export const sessions = pgTable(
     assistMode: boolean('assist_mode').notNull().default(false),
     verified: boolean('verified').notNull().default(false),
     customData: jsonb('custom_data').$type<CustomData>().notNull().default(sql`'{}'::jsonb`),
+    /** Labels (Open's tags, Chatwoot's labels): lower-case, unique, sorted; set through the API, console, AI or rules. */
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     /** The channel-native conversation key (Slack thread ts, email thread root), when the channel has threads. */
     externalThreadId: text('external_thread_id'),
     handoff: jsonb('handoff').$type<{ summary: string; sentiment?: string }>(),
     summary: text('summary'),
+    /**
+     * Open's `generate_summary_and_sentiment_on_resolve` from the PATCH that closed it: false skips the summary
+     * and sentiment of that close (insights are still computed); null is the default (summarize).
+     */
+    summarizeOnClose: boolean('summarize_on_close'),
+    /** Open's `session_closed_payload`: what the closing client attached, carried in `conversation.closed`. */
+    closedPayload: jsonb('closed_payload').$type<Record<string, unknown>>(),
     insights: jsonb('insights').$type<SessionInsights>(),
     messageCount: integer('message_count').notNull().default(0),
     lastMessageAt: at('last_message_at'),
@@ -51,5 +60,6 @@ export const sessions = pgTable(
     index('sessions_org_activity_idx').on(t.orgId, t.lastMessageAt, t.id),
     index('sessions_contact_idx').on(t.contactId, t.channelId, t.status),
     index('sessions_thread_idx').on(t.channelId, t.externalThreadId),
+    index('sessions_tags_idx').using('gin', t.tags),
   ],
 );

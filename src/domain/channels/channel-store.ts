@@ -46,6 +46,8 @@ export function channelView(ctx: ChannelCtx, row: ChannelRow) {
     name: row.name,
     public_id: row.publicId,
     enabled: row.enabled,
+    csat_enabled: row.csatEnabled,
+    csat: moduleFor(ctx.channels, row.type, row.provider).capabilities.csat,
     config: row.config,
     secrets_set: secretNames(ctx.secrets, row),
     webhook_urls: channelInfo(ctx.channels, ctx.adapterDeps.publicUrl, row).webhookUrls,
@@ -95,6 +97,7 @@ export async function listChannels(ctx: ChannelCtx, orgId: string, type: Channel
 export interface ChannelPatch {
   name?: string | undefined;
   enabled?: boolean | undefined;
+  csatEnabled?: boolean | undefined;
   config?: Record<string, unknown> | undefined;
 }
 
@@ -104,11 +107,16 @@ export async function patchChannel(ctx: ChannelCtx, orgId: string, id: string, p
     const [row] = await tx.select().from(channels).where(live(orgId, id)).for('update');
     if (!row) throw new NotFoundError('Channel');
     const stored = patch.config ? sealChannelConfig(moduleFor(ctx.channels, row.type, row.provider), ctx.secrets, patch.config, row) : {};
+    if (patch.csatEnabled && moduleFor(ctx.channels, row.type, row.provider).capabilities.csat === null) {
+      const message = `A ${row.type} channel cannot ask for a rating`;
+      throw new ValidationError(message, [{ path: 'csat_enabled', message }]);
+    }
     const [updated] = await tx
       .update(channels)
       .set({
         ...(patch.name !== undefined ? { name: patch.name } : {}),
         ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+        ...(patch.csatEnabled !== undefined ? { csatEnabled: patch.csatEnabled } : {}),
         ...stored,
         updatedAt: new Date(),
       })

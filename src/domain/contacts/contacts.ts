@@ -107,3 +107,26 @@ export async function updateContactDetails(tx: Tx, orgId: string, contactId: str
     .set({ ...set, updatedAt: new Date() })
     .where(and(eq(contacts.orgId, orgId), eq(contacts.id, contactId)));
 }
+
+/**
+ * Details given with `verified: false` (Open's createChatSession): the caller vouches for none of them, so the
+ * name, email and custom data land in the non_verified_* fields, and the email finds no one — an unverified claim
+ * must never attach a conversation to the contact who really owns that address. Without a contact id a new
+ * contact holds them; phone and avatar (which have no unverified twin) stay where they always go.
+ */
+export async function withUnverifiedDetails(tx: Tx, orgId: string, contactId: string | undefined, d: ContactDetails): Promise<string> {
+  const id = contactId ?? (await insertContact(tx, orgId, { phone: d.phone, avatarUrl: d.avatarUrl }))!;
+  const [row] = await tx
+    .select({ custom: contacts.nonVerifiedCustomData })
+    .from(contacts)
+    .where(and(eq(contacts.orgId, orgId), eq(contacts.id, id)));
+  const set: Partial<typeof contacts.$inferInsert> = {};
+  if (d.name !== undefined) set.nonVerifiedName = d.name;
+  if (d.email !== undefined) set.nonVerifiedEmail = d.email;
+  if (d.customData !== undefined) set.nonVerifiedCustomData = mergeCustomData(row?.custom ?? undefined, d.customData);
+  if (contactId !== undefined && d.avatarUrl !== undefined) set.avatarUrl = d.avatarUrl;
+  if (Object.keys(set).length > 0) {
+    await tx.update(contacts).set({ ...set, updatedAt: new Date() }).where(and(eq(contacts.orgId, orgId), eq(contacts.id, id)));
+  }
+  return id;
+}

@@ -1,10 +1,12 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { ResponderOutput } from '../../ai/responder.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import { events, messages, sessions } from '../../db/schema/index.ts';
 import type { MessageJobRef } from '../../queue/enqueue.ts';
 import type { ChannelKind } from '../model/enums.ts';
 import { type WrittenLine, writeHistory, writeLines } from '../sessions/message-writer.ts';
+import { lockSession } from '../sessions/session-commands.ts';
+import { writeTags } from '../sessions/session-tags.ts';
 import type { SessionRow } from './turn-context.ts';
 
 // The end of a turn, in one transaction: the customer's pending messages are marked done together with what
@@ -20,12 +22,21 @@ export interface TurnEffects {
 
 export type TurnOutcome = ResponderOutput | { type: 'human_owns' };
 
+/** What the turn learned about the session besides its answer. */
+export interface TurnNotes {
+  /** The customer's language, when the session has none yet. */
+  language?: string | null | undefined;
+  /** Tags the organization's tag rules give it (AI settings `tag_rules`). */
+  tags?: string[] | undefined;
+}
+
 export async function completeTurn(
   db: Db,
   s: SessionRow,
   channel: ChannelKind,
   pendingIds: string[],
   outcome: TurnOutcome,
+  notes: TurnNotes = {},
 ): Promise<TurnEffects | null> {
   return db.transaction(async (tx) => {
     const done = await tx
@@ -36,6 +47,14 @@ export async function completeTurn(
     // Another worker answered these already (a retry after a crash past the commit): nothing more to do.
     if (done.length === 0) return null;
     const effects: TurnEffects = { dispatch: [], route: false, closed: false, replyId: null };
+    // The first turn that can tell the customer's language records it (detectLanguage in src/ai/language.ts).
+    if (notes.language && !s.language) {
+      await tx.update(sessions).set({ language: notes.language }).where(and(eq(sessions.id, s.id), isNull(sessions.language)));
+    }
+    if (notes.tags?.some((t) => !s.tags.includes(t))) {
+      // Locked and read again: an agent may have changed the tags since the turn loaded the session.
+      await writeTags(tx, await lockSession(tx, s.orgId, s.id), { add: notes.tags }, 'rule');
+    }
     if (outcome.type === 'human_owns') return effects;
 
     if (outcome.type === 'reply' || outcome.type === 'resolved') {

@@ -13,6 +13,7 @@ import { type FromChannel, type IngestInput, type IngestResult, type IntoSession
 import { type EnqueuedMarker, enqueueCommitted } from '../relays/outbox.ts';
 import { writeLines } from '../sessions/message-writer.ts';
 import { changeStatus } from '../sessions/session-commands.ts';
+import { openSurvey, recordScore, scoreFromReply } from '../csat/csat-answer.ts';
 import { findCurrentSession, openSession } from '../sessions/session-store.ts';
 
 export type { FromChannel, IngestInput, IngestResult, IntoSession, MessageFields, SenderFields, SystemLine } from './ingest-input.ts';
@@ -65,6 +66,8 @@ interface Placed {
   contactId: string;
   channel: IngestResult['channel'];
   sessionCreated: boolean;
+  /** The message answers the closed session's rating question: stored, no turn, no reopening. */
+  rated?: boolean;
 }
 
 class DuplicateRace extends Error {
@@ -99,7 +102,8 @@ async function commitMessage(tx: Tx, input: IngestInput, reopenSince: Date): Pro
 }
 
 async function write(tx: Tx, input: IngestInput, at: Placed): Promise<Committed> {
-  const [written] = await writeLines(tx, [toLine(input, at)]);
+  const line = toLine(input, at);
+  const [written] = await writeLines(tx, [at.rated ? { ...line, noTurn: true } : line]);
   // A concurrent copy of this message committed first: abandon ours (rollback) and report theirs.
   if (!written) throw new DuplicateRace(at.channel.id);
   const { sessionId, contactId, channel, sessionCreated } = at;
@@ -121,7 +125,7 @@ async function findOrOpenSession(tx: Tx, input: FromChannel, reopenSince: Date):
       ? await resolveIdentity(tx, orgId, channel.type, input.identity.address, input.contact ?? {})
       : input.contactId;
   const current = await findCurrentSession(tx, orgId, channel.id, contactId, input.externalThreadId, reopenSince);
-  if (current && input.sender === 'contact') await reopenIfClosed(tx, current);
+  const rated = current && input.sender === 'contact' ? await answerOrReopen(tx, current, input.text) : false;
   const sessionId =
     current?.id ??
     (await openSession(tx, {
@@ -132,7 +136,7 @@ async function findOrOpenSession(tx: Tx, input: FromChannel, reopenSince: Date):
       subject: input.subject,
       customData: input.sessionCustomData,
     }));
-  return { sessionId, contactId, channel, sessionCreated: current === undefined };
+  return { sessionId, contactId, channel, sessionCreated: current === undefined, rated };
 }
 
 /** The known session, locked; a customer writing to a closed session reopens it (history row and event). */
@@ -144,8 +148,24 @@ async function lockKnownSession(tx: Tx, input: IntoSession | SystemLine): Promis
     .where(and(eq(sessions.orgId, input.orgId), eq(sessions.id, input.sessionId)))
     .for('update', { of: sessions });
   if (!row) throw new NotFoundError('Chat session');
-  if (input.kind === 'into-session' && input.sender === 'contact') await reopenIfClosed(tx, row.session);
-  return { sessionId: input.sessionId, contactId: row.session.contactId, channel: row.channel, sessionCreated: false };
+  const rated = input.kind === 'into-session' && input.sender === 'contact' ? await answerOrReopen(tx, row.session, input.text) : false;
+  return { sessionId: input.sessionId, contactId: row.session.contactId, channel: row.channel, sessionCreated: false, rated };
+}
+
+/**
+ * A customer writing to a closed session reopens it — unless the session asked for a rating by reply and this is
+ * one ("4", "5 - quick and kind"): then it is the answer (src/domain/csat), and the session stays resolved.
+ */
+async function answerOrReopen(tx: Tx, session: typeof sessions.$inferSelect, text: string | undefined): Promise<boolean> {
+  if (session.status === 'open') return false;
+  const answer = scoreFromReply(text ?? '');
+  const survey = answer ? await openSurvey(tx, session.id) : undefined;
+  if (answer && (survey?.style === 'digits' || survey?.style === 'buttons')) {
+    await recordScore(tx, survey, answer, 'reply');
+    return true;
+  }
+  await reopenIfClosed(tx, session);
+  return false;
 }
 
 /** A customer writing to a closed session reopens it: a status change in its history and an event. */

@@ -41,6 +41,8 @@ export type ParseOutcome =
   | { type: 'install'; configPatch: Record<string, unknown>; ack: Response }
   /** A step of a phone call: core stores what it carries and asks the adapter to answer (answerCall). */
   | { type: 'call'; event: CallEvent }
+  /** A customer's answer to a CSAT question asked with buttons (OutboundMessage.rating): core records it. */
+  | { type: 'rating'; token: string; score: number; ack?: Response }
   | { type: 'ignored'; reason: string; ack?: Response };
 
 /** What core asks instead of switching on channel names. */
@@ -69,6 +71,13 @@ export interface ChannelCapabilities {
    * decide between sending again, waiting, and asking the adapter (findSent).
    */
   resend: 'dedupes' | 'reports' | 'repeats';
+  /**
+   * How a satisfaction rating is asked for once a session is resolved (src/domain/csat): `digits`, a message the
+   * customer answers with 1–5; `buttons`, the same with five buttons the adapter draws (OutboundMessage.rating) and
+   * reports as a `rating` parse outcome; `links`, five signed links in the message; `rating-row`, the web chat draws
+   * a row under it; null, never asked (no customer to ask, as for the API).
+   */
+  csat: 'digits' | 'buttons' | 'links' | 'rating-row' | null;
 }
 
 /** Bytes fetched from the provider (media of an inbound message). */

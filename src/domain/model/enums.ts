@@ -33,7 +33,7 @@ export type MessageSender = (typeof MESSAGE_SENDERS)[number];
 export const MESSAGE_TYPES = ['text', 'file', 'event'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
-/** History event types: Open's, plus Switchboard's `status_changed`. */
+/** History event types: Open's, plus Switchboard's `status_changed` and a system action's call and result. */
 export const HISTORY_EVENT_TYPES = [
   'message',
   'handoff',
@@ -42,8 +42,13 @@ export const HISTORY_EVENT_TYPES = [
   'human_agent_joined',
   'human_agent_takeover',
   'status_changed',
+  'action_called',
+  'action_completed',
 ] as const;
 export type HistoryEventType = (typeof HISTORY_EVENT_TYPES)[number];
+
+/** The history event types that are Switchboard's own: Open's schema does not allow them, so Open clients must not get them unasked. */
+export const SWITCHBOARD_HISTORY_EVENT_TYPES = ['status_changed', 'action_called', 'action_completed'] as const satisfies readonly HistoryEventType[];
 
 export const DELIVERY_STATUSES = ['queued', 'sent', 'delivered', 'read', 'undelivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

@@ -77,6 +77,11 @@ export interface OutboundMessage {
    * delivered, so the adapter sends its configured template, or throws DeliveryError 'never' (window_closed).
    */
   windowClosed?: boolean;
+  /**
+   * The CSAT question (src/domain/csat), on its first part: channels that ask with buttons (capabilities.csat
+   * `buttons`) draw five, each answering with this token and its score; the text asks for a digit reply as well.
+   */
+  rating?: { token: string };
 }
 
 export interface SendReceipt {

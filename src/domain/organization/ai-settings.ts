@@ -29,6 +29,14 @@ const field = {
   timeout_ms: z.int().min(100).max(120_000),
   confidence_threshold: z.number().min(0).max(1),
   queue_message: z.string().trim().min(1).max(2000).refine((s) => !s.includes('\u0000'), 'Must not contain NUL characters'),
+  tag_rules: z
+    .array(
+      z.strictObject({
+        tag: z.string().trim().min(1).max(50).regex(/^[^,\u0000-\u001f]+$/, 'A tag is 1–50 characters, without commas or control characters'),
+        when: customDataSchema.refine((r) => Object.keys(r).length > 0, 'A rule needs at least one key'),
+      }),
+    )
+    .max(50),
 };
 const handoffField = {
   custom_data_rules: z.array(customDataSchema.refine((r) => Object.keys(r).length > 0, 'A rule needs at least one key')).max(50),

@@ -13,7 +13,7 @@ import { splitText } from './split-text.ts';
 // the channel's reply window has closed since the customer last wrote.
 
 /** `hasAttachments: false` (dueReplies reads it with the reply) spares the attachments query. */
-type Reply = Pick<typeof messages.$inferSelect, 'id' | 'text' | 'html' | 'sender'> & { hasAttachments?: boolean };
+type Reply = Pick<typeof messages.$inferSelect, 'id' | 'text' | 'html' | 'sender' | 'context'> & { hasAttachments?: boolean };
 
 export interface OutboundContext {
   db: Db;
@@ -44,6 +44,7 @@ export async function outboundParts(
   const threading = capabilities.threadsByHeaders ? await replyThreading(ctx, base.sessionId) : undefined;
   const texts = splitText(msg.text ?? '', capabilities.maxTextLength);
   const senderType = msg.sender === 'contact' ? undefined : msg.sender;
+  const rating = ratingOf(msg.context);
   // Files travel with the first part, so a caption and its picture arrive together.
   return texts.map((text, i) => ({
     ...base,
@@ -54,7 +55,14 @@ export async function outboundParts(
     ...(i === 0 && msg.html ? { html: msg.html } : {}),
     attachments: i === 0 ? refs : [],
     ...(windowClosed ? { windowClosed } : {}),
+    ...(i === 0 && rating ? { rating } : {}),
   }));
+}
+
+/** The survey token a CSAT question carries in its context (csat-request.ts writes it). */
+function ratingOf(context: unknown): OutboundMessage['rating'] {
+  const token = (context as { csat?: { token?: unknown } } | null)?.csat?.token;
+  return typeof token === 'string' ? { token } : undefined;
 }
 
 /**

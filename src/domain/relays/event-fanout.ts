@@ -54,10 +54,16 @@ export interface EventRelayOptions {
   jobOptions?: Pick<JobsOptions, 'attempts' | 'backoff'>;
 }
 
+/**
+ * False on a status change made with Open's `reflect_status_change_for_integration: false`: the caller is the
+ * integration the change came from (a help desk syncing its own close back), so the webhooks do not echo it.
+ */
+const reflected = sql<boolean>`coalesce((${events.data}->>'reflect_status_change_for_integration')::boolean, true)`;
+
 /** Fans out one batch of events, oldest first. Returns how many events it marked. */
 export async function relayEvents(db: Db, queues: Queues, opts: EventRelayOptions = {}): Promise<number> {
   const rows = await db
-    .select({ id: events.id, orgId: events.orgId, type: events.type, createdAt: events.createdAt, channel: channels.type })
+    .select({ id: events.id, orgId: events.orgId, type: events.type, createdAt: events.createdAt, channel: channels.type, reflected })
     .from(events)
     .leftJoin(sessions, eq(sessions.id, events.sessionId))
     .leftJoin(channels, eq(channels.id, sessions.channelId))
@@ -66,7 +72,7 @@ export async function relayEvents(db: Db, queues: Queues, opts: EventRelayOption
     .limit(opts.batchSize ?? 500);
   if (rows.length === 0) return 0;
 
-  const deliverable = rows.filter((r) => isDeliverable(r.type));
+  const deliverable = rows.filter((r) => isDeliverable(r.type) && r.reflected);
   const orgIds = [...new Set(deliverable.map((r) => r.orgId))];
   const endpoints = orgIds.length
     ? await db

@@ -2,11 +2,12 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { agents, channels, contacts, events, sessions, teams } from '../../db/schema/index.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
-import { type ContactDetails, findOrCreateContact, updateContactDetails } from '../contacts/contacts.ts';
+import { type ContactDetails, findOrCreateContact, updateContactDetails, withUnverifiedDetails } from '../contacts/contacts.ts';
 import { type CustomData, mergeCustomData } from '../contacts/custom-data.ts';
 import type { ChannelKind, Priority, SessionStatus } from '../model/enums.ts';
 import { writeHistory } from './message-writer.ts';
 import { openSession } from './session-store.ts';
+import { writeTags } from './session-tags.ts';
 
 // Writes of the chat-sessions API (sending is in session-send.ts). Every state change leaves a history row and
 // an event in the same transaction.
@@ -47,13 +48,14 @@ export async function createSession(db: Db, orgId: string, input: CreateSessionI
     }
     const details = input.contact ?? {};
     let contactId = input.contactId;
-    if (contactId !== undefined) {
-      await mustExist(tx, contacts, orgId, contactId, 'Contact');
+    if (contactId !== undefined) await mustExist(tx, contacts, orgId, contactId, 'Contact');
+    if (input.verified === false) {
+      contactId = await withUnverifiedDetails(tx, orgId, contactId, details);
     } else {
-      contactId = await findOrCreateContact(tx, orgId, details);
+      contactId ??= await findOrCreateContact(tx, orgId, details);
+      // An existing contact gets the new details (custom_data merged key by key); a new one already has them.
+      await updateContactDetails(tx, orgId, contactId, details);
     }
-    // An existing contact gets the new details (custom_data merged key by key); a new one already has them.
-    await updateContactDetails(tx, orgId, contactId, details);
     const { customData, verified } = input;
     return openSession(tx, { orgId, channelId: channel.id, contactId, customData, verified });
   });
@@ -67,6 +69,19 @@ export interface SessionPatch {
   teamId?: string | null | undefined;
   priority?: Priority | undefined;
   handedOff?: boolean | undefined;
+  close?: CloseOptions | undefined;
+  /** Replaces the session's tags (session-tags.ts). */
+  tags?: string[] | undefined;
+}
+
+/** Open's options for a status change (PATCH /chat/sessions/{id}); see changeStatus. */
+export interface CloseOptions {
+  /** false: no summary and sentiment for this close (Open's generate_summary_and_sentiment_on_resolve). */
+  summarize?: boolean | undefined;
+  /** false: the change is not sent to webhooks (Open's reflect_status_change_for_integration). */
+  reflect?: boolean | undefined;
+  /** Open's session_closed_payload: stored on the session and carried in `conversation.closed`. */
+  payload?: Record<string, unknown> | undefined;
 }
 
 export async function patchSession(
@@ -96,25 +111,42 @@ export async function patchSession(
       const teamId = set.teamId ?? s.teamId;
       await logEvent(tx, s, 'conversation.assigned', { assignee_id: patch.assigneeId, team_id: teamId });
     }
-    if (patch.status && patch.status !== s.status) Object.assign(set, await changeStatus(tx, s, patch.status, actor));
+    if (patch.tags) await writeTags(tx, s, { set: patch.tags }, actor);
+    if (patch.status && patch.status !== s.status) {
+      Object.assign(set, await changeStatus(tx, s, patch.status, actor, patch.close));
+    }
     await tx.update(sessions).set(set).where(and(eq(sessions.orgId, orgId), eq(sessions.id, sessionId)));
   });
 }
 
 /** The fields a status change sets, after writing its history row and event. */
-export async function changeStatus(tx: Tx, s: SessionRow, to: SessionStatus, actor: Actor): Promise<Partial<SessionRow>> {
+export async function changeStatus(
+  tx: Tx,
+  s: SessionRow,
+  to: SessionStatus,
+  actor: Actor,
+  options: CloseOptions = {},
+): Promise<Partial<SessionRow>> {
   const from = s.status;
   const text = `Status changed from ${from} to ${to}`;
   await writeHistory(tx, s, { eventType: 'status_changed', sender: 'system', text, agentId: actor.agentId, context: { from, to } });
   const closing = to !== 'open';
   const closedBy = { closed_by: actor.agentId ? 'human_agent' : 'api', human_resolution_status: to.slice('closed_'.length) };
+  const payload = closing && options.payload ? { session_closed_payload: options.payload } : {};
   await logEvent(tx, s, closing ? 'conversation.closed' : 'conversation.status_changed', {
     from,
     to,
     ...(closing ? closedBy : {}),
+    ...payload,
+    ...(options.reflect === false ? { reflect_status_change_for_integration: false } : {}),
   });
-  // Reopening clears the insights, so the next close summarizes the whole conversation again.
-  return { status: to, closedAt: closing ? (s.closedAt ?? new Date()) : null, ...(closing ? {} : { insights: null }) };
+  if (!closing) {
+    // Reopening clears the insights and the last close's options, so the next close summarizes the whole
+    // conversation again.
+    return { status: to, closedAt: null, insights: null, summarizeOnClose: null, closedPayload: null };
+  }
+  const closeOptions = { summarizeOnClose: options.summarize ?? null, closedPayload: options.payload ?? null };
+  return { status: to, closedAt: s.closedAt ?? new Date(), ...closeOptions };
 }
 
 export async function logEvent(tx: Tx, s: SessionRow, type: string, data: Record<string, unknown>) {

@@ -1,10 +1,11 @@
-import { type SQL, and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { type SQL, and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { keysetPage, type TimeIdCursor, timeIdKeyset } from '../../db/keyset.ts';
 import { agents, attachments, channels, contactIdentities, contacts, messages, sessions, teams } from '../../db/schema/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { CustomData } from '../contacts/custom-data.ts';
-import type { ChannelKind, Priority, Sentiment, SessionStatus } from '../model/enums.ts';
+import { type ChannelKind, type Priority, type Sentiment, type SessionStatus, SWITCHBOARD_HISTORY_EVENT_TYPES } from '../model/enums.ts';
+import { normalizeTag } from './session-tags.ts';
 import type { HistoryRecord, SessionRecord } from './session-views.ts';
 
 // Reads for the chat-sessions API. Every query is scoped by org id: another organization's row is "not found".
@@ -30,6 +31,8 @@ export interface SessionFilters {
   updatedAfter?: Date | undefined;
   updatedBefore?: Date | undefined;
   customData?: CustomData | undefined;
+  /** Sessions carrying any of these tags (normalized, see session-tags.ts). */
+  tags?: string[] | undefined;
   /** Free text: subject, contact name or email, message text. */
   q?: string | undefined;
 }
@@ -48,6 +51,11 @@ export function sessionWhere(orgId: string, f: SessionFilters): SQL {
   if (f.createdBefore) conds.push(lt(sessions.createdAt, f.createdBefore));
   if (f.updatedAfter) conds.push(gte(sessions.updatedAt, f.updatedAfter));
   if (f.updatedBefore) conds.push(lt(sessions.updatedAt, f.updatedBefore));
+  if (f.tags?.length) {
+    // `&&` (overlap) uses the GIN index; an ARRAY[…] of parameters, so both drivers bind it the same way.
+    const wanted = sql.join(f.tags.map((t) => sql`${normalizeTag(t)}`), sql`, `);
+    conds.push(sql`${sessions.tags} && ARRAY[${wanted}]::text[]`);
+  }
   if (f.customData && Object.keys(f.customData).length) {
     conds.push(sql`${sessions.customData} @> ${JSON.stringify(f.customData)}::jsonb`);
   }
@@ -148,7 +156,7 @@ export async function listHistory(
     .where(and(eq(sessions.orgId, orgId), eq(sessions.id, sessionId)));
   if (!found) throw new NotFoundError('Chat session');
   const rows = await db
-    .select({ message: messages, agent: { number: agents.number, name: agents.name } })
+    .select({ message: messages, agent: { number: agents.number, openId: agents.openAgentId, name: agents.name } })
     .from(messages)
     .leftJoin(agents, and(eq(agents.id, messages.agentId), eq(agents.orgId, messages.orgId)))
     .where(
@@ -156,7 +164,7 @@ export async function listHistory(
         eq(messages.orgId, orgId),
         eq(messages.sessionId, sessionId),
         opts.after ? gt(messages.seq, opts.after[0]) : undefined,
-        opts.includeStatusChanges ? undefined : ne(messages.eventType, 'status_changed'),
+        opts.includeStatusChanges ? undefined : notInArray(messages.eventType, [...SWITCHBOARD_HISTORY_EVENT_TYPES]),
       ),
     )
     .orderBy(asc(messages.seq))

@@ -12,6 +12,7 @@ import { type IngestDeps, ingest } from '../inbound/ingest.ts';
 import type { AttachmentRef } from '../model/messages.ts';
 import { writeHistory } from './message-writer.ts';
 import { type Actor, lockSession, logEvent, uniqueToConflict } from './session-commands.ts';
+import { resolveAgent, type SendingAgent } from './session-agent.ts';
 
 // POST /chat/sessions/{id}/send: the session is checked to be the caller's organization's, its inline files
 // stored, the session taken over when that applies, then the message goes through ingest (the one sink), which
@@ -24,7 +25,7 @@ export interface SendInput {
   contact?: ContactDetails | undefined;
   customData?: CustomData | undefined;
   /** For sender agent: who, by uuid or by Open's numeric id; an agent key always sends as its own agent. */
-  agent?: { id?: string | number | undefined; name?: string | undefined } | undefined;
+  agent?: SendingAgent | undefined;
   takeOver: boolean;
   private: boolean;
 }
@@ -92,19 +93,4 @@ async function takeOver(db: Db, orgId: string, sessionId: string, agentId: strin
     const reason = 'human_agent_decided_to_take_over';
     await logEvent(tx, s, 'conversation.handoff_to_human', { reason, assignee_id: assigneeId });
   });
-}
-
-/** The sending agent: an agent key's own; else the body's agent.id (uuid, or Open's numeric id); else none. */
-async function resolveAgent(db: Db, orgId: string, actor: Actor, given: SendInput['agent']) {
-  const by = actor.agentId
-    ? eq(agents.id, actor.agentId)
-    : typeof given?.id === 'number'
-      ? eq(agents.number, given.id)
-      : given?.id !== undefined
-        ? eq(agents.id, given.id)
-        : undefined;
-  if (!by) return null;
-  const [row] = await db.select({ id: agents.id, name: agents.name }).from(agents).where(and(eq(agents.orgId, orgId), by));
-  if (!row) throw new NotFoundError('Agent');
-  return row;
 }

@@ -31,6 +31,8 @@ export async function openSession(tx: Tx, s: NewSession): Promise<string> {
       subject: s.subject ?? null,
       customData: s.customData ?? {},
       verified: s.verified ?? false,
+      // The contact's language (authenticate-user sets it); without one, the first turn that can tell detects it.
+      language: sql`(select ${contacts.language} from ${contacts} where ${contacts.id} = ${s.contactId})`,
     })
     .returning({ id: sessions.id });
   await tx.insert(events).values({

@@ -40,6 +40,7 @@ export function chatSessionView(r: SessionRecord) {
     ...(s.language !== null ? { language: s.language } : {}),
     ...(s.assigneeId !== null ? { assignee_id: s.assigneeId } : {}),
     custom_data: s.customData ?? {},
+    tags: s.tags,
     team: r.team ? { id: r.team.id, name: r.team.name, description: r.team.description } : null,
     ...(s.handoff !== null ? { handoff: s.handoff } : {}),
     summary: s.summary,
@@ -57,7 +58,8 @@ export type ChatSessionJson = ReturnType<typeof chatSessionView>;
 /** A history row with its agent (when one) and attachments. */
 export interface HistoryRecord {
   message: MessageRow;
-  agent: { number: number; name: string } | null;
+  /** openId: the Open client's own id for an agent it named on send (session-agent.ts); history shows that one. */
+  agent: { number: number; openId?: number | null; name: string } | null;
   attachments: AttachmentRow[];
 }
 
@@ -111,7 +113,7 @@ export function historyItemView(r: HistoryRecord, urlOf: AttachmentUrlOf = (a) =
       const withContent = m.eventType === 'human_agent_comment' || m.text ? { content } : {};
       // The agent is who acted (joined, took over, commented), whichever process wrote the row.
       const agentSender: Sender = { type: 'human_agent', name: r.agent.name };
-      return item({ type: m.eventType, human_agent_id: r.agent.number, sender: agentSender, ...withContent, ...extras });
+      return item({ type: m.eventType, human_agent_id: r.agent.openId ?? r.agent.number, sender: agentSender, ...withContent, ...extras });
     }
     // Open requires a numeric human_agent_id on these: without an agent, say it as a message from a human agent.
     const text = m.eventType === 'human_agent_comment' ? content.text : (m.text ?? FALLBACK_TEXT[m.eventType]!);

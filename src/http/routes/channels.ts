@@ -90,7 +90,8 @@ export function channelRoutes(deps: Deps) {
   });
 
   app.openapi(patch, async (c) => {
-    const row = await patchChannel(deps, c.get('auth').orgId, c.req.valid('param').id, c.req.valid('json'));
+    const { csat_enabled, ...patch } = c.req.valid('json');
+    const row = await patchChannel(deps, c.get('auth').orgId, c.req.valid('param').id, { ...patch, csatEnabled: csat_enabled });
     return c.json(view(row), 200);
   });
 

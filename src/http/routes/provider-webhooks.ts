@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { events } from '../../db/schema/index.ts';
+import { rateByButton } from '../../domain/csat/csat-answer.ts';
 import type { Deps } from '../../deps.ts';
 import type { ChannelAdapter, ParseOutcome, RawWebhook } from '../../domain/model/adapter.ts';
 import { buildAdapter } from '../../domain/channels/channel-adapter.ts';
@@ -78,6 +79,11 @@ async function settle(deps: Deps, channel: WebhookChannel, adapter: ChannelAdapt
       await patchChannel(deps, channel.orgId, channel.id, { config: outcome.configPatch });
       deps.logger.info({ channelId: channel.id, keys: Object.keys(outcome.configPatch) }, 'provider install stored');
       return outcome.ack;
+    case 'rating': {
+      const refused = await rateByButton(deps.db, channel.id, outcome.token, outcome.score);
+      if (refused) deps.logger.info({ channelId: channel.id, reason: refused }, 'rating not recorded');
+      return outcome.ack;
+    }
     case 'ignored':
       deps.logger.debug({ channelId: channel.id, reason: outcome.reason }, 'webhook ignored');
       return outcome.ack;

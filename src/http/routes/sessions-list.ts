@@ -5,7 +5,7 @@ import { chatSessionView } from '../../domain/sessions/session-views.ts';
 import { afterCursor, pageBody } from '../crud.ts';
 import { bearerRoutes, jsonBody, jsonResponse } from '../openapi-route.ts';
 import { idempotencyHeader } from '../router.ts';
-import { FilterBody, FilterResult, SessionList, SessionListQuery, sessionTags } from '../schemas/sessions.ts';
+import { channelKindsOf, FilterBody, FilterResult, SessionList, SessionListQuery, sessionTags } from '../schemas/sessions.ts';
 import type { SessionRouter } from './sessions-router.ts';
 
 // GET /chat/sessions (keyset cursor, Open's) and POST /chat/sessions/filter (page numbers).
@@ -51,12 +51,14 @@ export function listRoutes(app: SessionRouter, deps: Deps): void {
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
     const after: SessionCursor | undefined = afterCursor(q.cursor, cursorShape);
+    const channelTypes = channelKindsOf(q.channel_type ? [q.channel_type] : undefined);
+    if (channelTypes === null) return c.json(pageBody([], null), 200);
     const page = await listSessions(
       deps.db,
       c.get('auth').orgId,
       {
         statuses: q.status ? [q.status] : undefined,
-        channelTypes: q.channel_type ? [q.channel_type] : undefined,
+        channelTypes,
         priorities: q.priority ? [q.priority] : undefined,
         handedOff: q.handed_off,
         unassigned: q.unassigned,
@@ -68,6 +70,7 @@ export function listRoutes(app: SessionRouter, deps: Deps): void {
         assigneeIds: q.assignee_id ? [q.assignee_id] : undefined,
         teamIds: q.team_id ? [q.team_id] : undefined,
         q: q.q,
+        tags: q.tags,
       },
       q.limit,
       after,
@@ -77,12 +80,14 @@ export function listRoutes(app: SessionRouter, deps: Deps): void {
 
   app.openapi(filter, async (c) => {
     const { filters: f, sort_by, sort_order, page, limit } = c.req.valid('json');
+    const channelTypes = channelKindsOf(f.channel_types);
+    if (channelTypes === null) return c.json({ data: [], page, limit, has_next: false, has_previous: page > 1 }, 200);
     const result = await filterSessions(
       deps.db,
       c.get('auth').orgId,
       {
         statuses: f.status,
-        channelTypes: f.channel_types,
+        channelTypes,
         sentiments: f.sentiment,
         priorities: f.priority,
         assigneeIds: f.assignee_ids,
@@ -93,6 +98,7 @@ export function listRoutes(app: SessionRouter, deps: Deps): void {
         createdBefore: f.created_before,
         customData: f.custom_data,
         q: f.q,
+        tags: f.tags,
       },
       { sortBy: sort_by, sortOrder: sort_order, page, limit },
     );

@@ -70,7 +70,7 @@ export function messageRoutes(app: SessionRouter, deps: Deps): void {
         })),
         contact: body.contact ? contactDetails(body.contact) : undefined,
         customData: body.custom_data,
-        agent: body.agent,
+        agent: body.agent && { id: body.agent.id, name: body.agent.name, avatarUrl: body.agent.avatar_url },
         takeOver: body.should_take_over_session_from_ai,
         private: body.private,
       },

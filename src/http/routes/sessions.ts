@@ -6,9 +6,21 @@ import { crudRoutes } from '../crud.ts';
 import { jsonResponse } from '../openapi-route.ts';
 import { idempotencyHeader, newRouter } from '../router.ts';
 import { contactDetails } from '../schemas/common.ts';
-import { ChatSessionDto, CreatedSession, CreateSessionBody, PatchSessionBody, SessionParams, sessionTags } from '../schemas/sessions.ts';
+import { CHANNEL_KINDS, type ChannelKind } from '../../domain/model/enums.ts';
+import { ValidationError } from '../../errors.ts';
+import {
+  channelKindsOf,
+  ChatSessionDto,
+  CreatedSession,
+  CreateSessionBody,
+  type OpenChannelType,
+  PatchSessionBody,
+  SessionParams,
+  sessionTags,
+} from '../schemas/sessions.ts';
 import { listRoutes } from './sessions-list.ts';
 import { messageRoutes } from './sessions-messages.ts';
+import { tagRoutes } from './sessions-tags.ts';
 import { typingRoutes } from './sessions-typing.ts';
 
 const chatSessions = crudRoutes({
@@ -43,6 +55,14 @@ const patch = chatSessions.patch({
   says: 'The updated session',
 });
 
+/** A channel type Switchboard has channels of; Open's others (web_voice, instagram, messenger) are a clear 400. */
+function switchboardKind(type: OpenChannelType): ChannelKind {
+  const [kind] = channelKindsOf([type]) ?? [];
+  if (kind) return kind;
+  const message = `Switchboard has no ${type} channels; open the session on one of: ${CHANNEL_KINDS.join(', ')}`;
+  throw new ValidationError(message, [{ path: 'channel.type', message }]);
+}
+
 /** /chat/sessions*: Open's chat-sessions API. Auth and Idempotency-Key are applied in app.ts. */
 export function sessionRoutes(deps: Deps) {
   const app = newRouter();
@@ -53,7 +73,7 @@ export function sessionRoutes(deps: Deps) {
       contactId: body.contact_id,
       contact: body.contact ? contactDetails(body.contact) : undefined,
       // Open's default: a session opened without a channel is on the organization's built-in one.
-      channelType: body.channel?.type ?? deps.channels.builtInKind(),
+      channelType: switchboardKind(body.channel?.type ?? deps.channels.builtInKind()),
       customData: body.custom_data,
       verified: body.verified,
     });
@@ -76,6 +96,12 @@ export function sessionRoutes(deps: Deps) {
       teamId: body.team_id,
       priority: body.priority,
       handedOff: body.handed_off,
+      tags: body.tags,
+      close: {
+        summarize: body.generate_summary_and_sentiment_on_resolve,
+        reflect: body.reflect_status_change_for_integration,
+        payload: body.session_closed_payload,
+      },
     }, { agentId });
     return c.json(chatSessionView(await getSession(deps.db, orgId, session_id)), 200);
   });
@@ -83,5 +109,6 @@ export function sessionRoutes(deps: Deps) {
   listRoutes(app, deps);
   messageRoutes(app, deps);
   typingRoutes(app, deps);
+  tagRoutes(app, deps);
   return app;
 }

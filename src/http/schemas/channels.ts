@@ -31,6 +31,7 @@ export const PatchChannelBody = z
   .strictObject({
     name: name.optional(),
     enabled: z.boolean().optional(),
+    csat_enabled: z.boolean().optional().openapi({ description: 'Ask for a 1–5 rating when a session is resolved (where the channel can).' }),
     config: config.optional().openapi({
       description: 'Merged into the stored config key by key (null removes a key); secrets need not be sent again.',
     }),
@@ -45,6 +46,10 @@ export const ChannelDto = z
     name: z.string(),
     public_id: z.string().openapi({ description: 'Used in web chat URLs: /widget/{public_id}/…' }),
     enabled: z.boolean(),
+    csat_enabled: z.boolean(),
+    csat: z.enum(['digits', 'buttons', 'links', 'rating-row']).nullable().openapi({
+      description: 'How this channel asks for a rating: a 1–5 reply, buttons (or a reply), five links, the web chat’s rating row; null: never.',
+    }),
     config: z.record(z.string(), z.unknown()).openapi({ description: 'Without secret fields.' }),
     secrets_set: z.array(z.string()).openapi({ description: 'Names of the secret fields that are set.' }),
     webhook_urls: z.record(z.string(), z.string()).openapi({ description: 'To paste into the provider’s console.' }),

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { CHANNEL_KINDS } from '../../domain/model/enums.ts';
 import { customDataSchema } from '../../domain/contacts/custom-data.ts';
 import { ValidationError } from '../../errors.ts';
+import { tolerantObject } from './tolerant-object.ts';
 
 // Zod pieces shared by the Open-compatible routes (/chat/sessions*, /contacts*).
 
@@ -34,8 +35,7 @@ export function rejectNul(value: unknown, ctx: z.RefinementCtx, path: PropertyKe
 export const uuid = z.uuid();
 
 /** Contact details given in a request. Open spells the phone `phone` on /contacts, `phone_number` on sessions: both work. */
-export const contactInput = z
-  .strictObject({
+export const contactInput = tolerantObject({
     email: z.email().max(320).optional(),
     name: z.string().max(500).optional(),
     phone: z.string().min(1).max(64).optional(),
@@ -65,8 +65,8 @@ export function listQuery(defaultLimit = 20, maxLimit = 100) {
   });
 }
 
-/** An ISO 8601 timestamp in a query string or body. */
-export const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+/** A timestamp in a query string or body, in every form real clients send (timestamp.ts). */
+export { timestamp as isoDate } from './timestamp.ts';
 
 /**
  * A (timestamp, id) keyset position as a decoded cursor carries it (src/db/keyset.ts TimeIdCursor): Postgres

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { ContactDto, contactInput, customData, isoDate, listQuery } from './common.ts';
+import { tolerantObject } from './tolerant-object.ts';
 
 // Request and response schemas of /contacts* (Open's names) and POST /widget/authenticate-user.
 
@@ -8,8 +9,8 @@ const id = z.guid().openapi({ format: 'uuid' });
 
 export const ContactParams = z.object({ contact_id: id.openapi({ param: { name: 'contact_id', in: 'path' } }) });
 
-export const SaveContactBody = z.strictObject({ contact: contactInput }).openapi('SaveContactInput');
-export const UpdateContactBody = z.strictObject({ contact: contactInput }).openapi('UpdateContactInput');
+export const SaveContactBody = tolerantObject({ contact: contactInput }).openapi('SaveContactInput');
+export const UpdateContactBody = tolerantObject({ contact: contactInput }).openapi('UpdateContactInput');
 
 export const SavedContact = z.object({ id: z.uuid() }).openapi('SavecontactOutput');
 export const DeletedContact = z.object({ success: z.literal(true) }).openapi('DeleteContactOutput');
@@ -27,6 +28,8 @@ export const ContactList = z
   .object({ items: z.array(ContactDto), next: z.string().nullable() })
   .openapi('ListContactsOutput');
 
+// Strict, unlike Open's operations: not in Open's document, and a `custom_data` here (for `customData`) must be a
+// 400, not silently dropped.
 export const WidgetAuthBody = z
   .strictObject({
     email: z.email().max(320).optional(),

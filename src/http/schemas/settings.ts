@@ -26,5 +26,8 @@ export const AiSettingsDto = z
       max_failed_attempts: z.number().int(),
     }),
     queue_message: z.string().openapi({ description: 'Told to the customer once when every agent is busy.' }),
+    tag_rules: z
+      .array(z.object({ tag: z.string(), when: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }))
+      .openapi({ description: 'The AI tags a session whose custom_data has every pair of `when` (on each turn it handles).' }),
   })
   .openapi('AiSettings');

@@ -45,7 +45,7 @@ describe('email config', () => {
     expect([...emailAdapter.secretFields].sort()).toEqual(['dkim.private_key', 'imap.pass', 'smtp.pass', 'webhook_secret']);
     expect(emailAdapter.webhookPaths).toEqual({ mime: 'mime' });
     expect(emailAdapter.capabilities).toEqual({
-      maxTextLength: 100_000, textFormat: 'markdown', replyWindowMs: null, threads: false, threadsByHeaders: true, attachments: true, resend: 'dedupes',
+      maxTextLength: 100_000, textFormat: 'markdown', replyWindowMs: null, threads: false, threadsByHeaders: true, attachments: true, resend: 'dedupes', csat: 'links',
     });
   });
 });

@@ -69,7 +69,7 @@ describe('slack config', () => {
     expect(slackAdapter.kind).toBe('slack');
     expect(slackAdapter.providers).toEqual(['slack']);
     expect([...slackAdapter.secretFields].sort()).toEqual(['bot_token', 'client_secret', 'installations', 'signing_secret']);
-    expect(slackAdapter.webhookPaths).toEqual({ events: 'events', oauth_redirect: 'oauth/callback', install: 'oauth/install' });
+    expect(slackAdapter.webhookPaths).toEqual({ events: 'events', interactions: 'interactions', oauth_redirect: 'oauth/callback', install: 'oauth/install' });
     expect(slackAdapter.capabilities).toEqual({
       maxTextLength: 4000,
       textFormat: 'slack-mrkdwn',
@@ -78,6 +78,7 @@ describe('slack config', () => {
       threadsByHeaders: false,
       attachments: true,
       resend: 'repeats',
+      csat: 'buttons',
     });
   });
 });

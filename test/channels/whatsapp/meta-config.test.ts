@@ -58,6 +58,7 @@ describe('whatsappMetaAdapter module', () => {
       threadsByHeaders: false,
       attachments: true,
       resend: 'reports',
+      csat: 'digits',
     });
   });
 

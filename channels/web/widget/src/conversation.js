@@ -12,12 +12,17 @@ import { UUID } from './util.js';
 
 /**
  * @param {{state: State, view: import('./view.js').View, store: import('./store.js').Store,
- *   typing: import('./typing.js').Typing, base: string}} deps
+ *   typing: import('./typing.js').Typing, base: string, rate: (frame: object) => void}} deps
  */
-export function createConversation({ state, view, store, typing, base }) {
+export function createConversation({ state, view, store, typing, base, rate }) {
   const { messages, outbox, ui } = state;
+  /** The rating row's click: the choice shows at once; a `rated` frame confirms it (onRated). @type {import('./render.js').Look['onRate']} */
+  const onRate = (m, score, row) => {
+    row.querySelectorAll('button').forEach((b, i) => b.setAttribute('aria-pressed', String(i + 1 === score)));
+    rate({ type: 'rate', session_id: m.session_id, score });
+  };
   /** @type {import('./render.js').Look} */
-  const look = { theme: state.theme, base, onImageLoad: () => view.scrollDown() };
+  const look = { theme: state.theme, base, onImageLoad: () => view.scrollDown(), onRate };
 
   function markRead() {
     ui.unread = 0;
@@ -126,5 +131,15 @@ export function createConversation({ state, view, store, typing, base }) {
     return { after_seq: after, seen_ids: seen };
   }
 
-  return { onMessage, onAck, markRead, maybeGreet, switchContact, resumePoint };
+  /** The server took a rating: a thank-you under the session's rating rows (they stay, to change it). @param {any} f */
+  function onRated(f) {
+    for (const { msg, el } of messages.values()) {
+      if (!msg.rating || msg.session_id !== f.session_id) continue;
+      const note = el.querySelector('.rated') || el.appendChild(h('p', { class: 'rated', role: 'status' }));
+      note.textContent = t.rated(Number(f.score));
+    }
+    view.scrollDown();
+  }
+
+  return { onMessage, onAck, markRead, maybeGreet, switchContact, resumePoint, onRated };
 }

@@ -17,6 +17,9 @@ export const t = {
   chooseFile: 'Choose file',
   attachFile: 'Attach a file',
   send: 'Send',
+  rateHelp: 'Rate the help you got, from 1 (poor) to 5 (excellent)',
+  rateAs: (/** @type {number} */ n) => `Rate ${n} of 5`,
+  rated: (/** @type {number} */ n) => `Thanks for your rating: ${n} of 5`,
   subtitle: "We're here to help",
   poweredBy: 'Powered by Switchboard',
 

@@ -33,7 +33,8 @@ function main() {
   const state = createState(Number(store.get('read')) || 0);
   const view = createView(state);
   const typing = createTyping(state, view);
-  const conversation = createConversation({ state, view, store, typing, base });
+  // `connection` is made below; a rating click comes long after.
+  const conversation = createConversation({ state, view, store, typing, base, rate: (f) => connection.send(f) });
   const visitor = createVisitor({
     api, state, store, settings, customData,
     switchContact: conversation.switchContact,
@@ -58,6 +59,7 @@ function main() {
       else if (f.type === 'ack') conversation.onAck(f);
       else if (f.type === 'nack') outbox.onNack(f);
       else if (f.type === 'typing') typing.set(f.sender, !!f.active);
+      else if (f.type === 'rated') conversation.onRated(f);
     },
     onDown: typing.reset,
   });

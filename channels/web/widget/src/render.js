@@ -8,7 +8,7 @@ import { humanSize, safeUrl } from './util.js';
 /** @typedef {import('./state.js').Msg} Msg */
 /** @typedef {import('./state.js').Sender} Sender */
 /** @typedef {import('./state.js').Att} Att */
-/** @typedef {{theme: import('./state.js').State['theme'], base: string, onImageLoad: () => void}} Look */
+/** @typedef {{theme: import('./state.js').State['theme'], base: string, onImageLoad: () => void, onRate: (m: Msg, score: number, row: HTMLElement) => void}} Look */
 
 /** @param {Sender} s @param {Look['theme']} theme */
 export const senderName = (s, theme) => s.name || (s.type === 'ai' ? theme.ai_name || t.assistant : s.type === 'human_agent' ? t.supportAgent : '');
@@ -30,6 +30,17 @@ function noticeText(m) {
   if (m.event === 'closed') return t.closed;
   if (m.event === 'reopened') return t.reopened;
   return '';
+}
+
+/** The 1–5 row under a rating question (`rating: true`): a click sends the `rate` frame; a later click changes it. @param {Msg} m @param {Look} look */
+function ratingRow(m, look) {
+  const row = h('div', { class: 'rating', role: 'group', 'aria-label': t.rateHelp });
+  for (const n of [1, 2, 3, 4, 5]) {
+    const b = h('button', { type: 'button', class: 'rate', 'aria-label': t.rateAs(n), title: t.rateAs(n), 'aria-pressed': 'false' }, [String(n)]);
+    b.addEventListener('click', () => look.onRate(m, n, row));
+    row.append(b);
+  }
+  return row;
 }
 
 /** @param {Att} a @param {Look} look */
@@ -55,7 +66,7 @@ export function fill(li, m, look) {
   if (m.client_msg_id) li.setAttribute('data-client-msg-id', m.client_msg_id);
   if (ev !== 'message' || sender === 'system') {
     li.className = 'notice';
-    li.replaceChildren(h('div', { class: 'bubble' }, [noticeText(m)]));
+    li.replaceChildren(h('div', { class: 'bubble' }, [noticeText(m)]), ...(m.rating ? [ratingRow(m, look)] : []));
     return;
   }
   const atts = m.attachments || [];

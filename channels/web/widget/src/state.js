@@ -6,7 +6,7 @@ import { t } from './i18n.js';
 
 /** @typedef {{type: string, name: string|null}} Sender */
 /** @typedef {{name: string, type: string, size: number, url: string}} Att */
-/** @typedef {{id: string, seq: number, created_at?: string, client_msg_id?: string|null, event?: string, sender: Sender, text: string|null, attachments?: Att[]}} Msg */
+/** @typedef {{id: string, seq: number, created_at?: string, client_msg_id?: string|null, event?: string, sender: Sender, text: string|null, attachments?: Att[], session_id?: string, rating?: boolean}} Msg */
 /** A stored message on screen (`key`: what it looked like, to re-render a changed repeat; `at`: first shown).
  * @typedef {{msg: Msg, el: HTMLLIElement, key: string, at: number}} Shown */
 /** A send the server has not stored yet, by client_msg_id.

@@ -40,7 +40,7 @@ li{display:flex;flex-direction:column;align-items:flex-start}li[data-sender=cont
 time,.meta{font-size:11px;color:var(--muted);margin:3px 8px 0}
 .err{font-size:12.5px;color:var(--bad);margin:4px 6px 0;display:flex;gap:8px;align-items:baseline;flex-wrap:wrap;justify-content:flex-end;max-width:90%;text-align:right}
 .retry{font-weight:600;text-decoration:underline;color:var(--bad);border-radius:4px}
-li.notice{align-items:center}.notice .bubble{background:none;padding:0 10px;font-size:12.5px;color:var(--muted);text-align:center;max-width:100%}
+li.notice{align-items:center}.rating{display:flex;gap:6px;justify-content:center;margin-top:4px}.rate{min-width:32px;height:32px;border-radius:16px;border:1px solid var(--line);background:#fff;cursor:pointer;font:inherit}.rate[aria-pressed=true]{background:var(--a);color:#fff;border-color:transparent}.rated{margin:4px 0 0;font-size:12px;color:var(--muted);text-align:center}.notice .bubble{background:none;padding:0 10px;font-size:12.5px;color:var(--muted);text-align:center;max-width:100%}
 .typing{display:none;align-items:center;gap:8px;padding:2px 16px 6px;font-size:12.5px;color:var(--muted)}.typing.on{display:flex}
 .dots{display:inline-flex;gap:3px}.dots i{width:6px;height:6px;border-radius:50%;background:var(--muted);animation:b 1.2s infinite}
 .dots i:nth-child(2){animation-delay:.15s}.dots i:nth-child(3){animation-delay:.3s}
