@@ -228,7 +228,7 @@ async function widgetRun(databaseUrl: string | undefined) {
       `heap = V8 heap used + external; per connection = the median of the steps, * = left out: external memory moved > 32 MB in it`,
     `memory, real gateway: ${memory(w, w.closed)}`,
     `memory, bare ws server: ${memory(bare)}`,
-    `live heap per connection (heap snapshots before and after ${censusSockets(n)} more sockets, after the last sample; self sizes), the kinds that grew most: ` +
+    `live heap per connection (heap snapshots before and after ${censusSockets(n)} more sockets, taken after everything timed; self sizes), the kinds that grew most: ` +
       `real gateway ${holds(w.census)}; bare ws ${holds(bare.census)}`,
     `memory caveat: the server's own churn moves its RSS and heap by tens of MB (RSS steps as V8 and malloc hand memory back or reuse it; ` +
       `its external memory drops by ~430 MB once, during its first database work), as much as a few thousand sockets cost: ` +

@@ -172,12 +172,15 @@ export async function widgetLoad(
 
     log(`  raw Redis pub/sub with the sockets still held…`);
     const pubsub = await baseline(held);
+    // Last, when nothing timed is left: heap snapshots slow the process for a while after them.
+    log(`  heap census (two snapshots around ${censusSockets(count)} more sockets)…`);
+    const census = await run.takeCensus();
     const dropped = run.dropped();
     // And once they are all closed: back near the first sample, or the connections left something behind.
     for (const ws of sockets) ws?.terminate();
     const closed = await settledMemory(server.child.proc);
     const { failed, connectSeconds, memory } = run;
-    return { held, failed, dropped, connectSeconds, ...memory, closed, visitorSeconds, sessions: chosen.length, aiSettled, fanout, pubsub };
+    return { held, failed, dropped, connectSeconds, ...memory, census, closed, visitorSeconds, sessions: chosen.length, aiSettled, fanout, pubsub };
   } finally {
     bells.disconnect();
     for (const ws of sockets) ws?.terminate();

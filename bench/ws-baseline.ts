@@ -181,8 +181,9 @@ const DISTURBED_EXTERNAL = 32 * 1024 * 1024;
  * connection is the median over the steps, so that one of the process's own memory swings (tens of MB either way)
  * is outvoted; a step in which the server's one-off ~430 MB release of external memory (it comes at some point of
  * its first database work, before or during the steps) falls is `disturbed` and left out.
- * Then, after the last sample (a snapshot costs the child hundreds of MB of RSS), the census: a heap snapshot,
- * censusSockets(count) more sockets, another snapshot, and those extra sockets closed again.
+ * The census is the caller's to take (`takeCensus`), after everything timed: a snapshot costs the child hundreds of
+ * MB of RSS and seconds of a full heap walk, which would weigh on any latency measured after it. It is a heap
+ * snapshot, censusSockets(count) more sockets, another snapshot, and those extra sockets closed again.
  */
 export async function holdSockets(proc: ChildProcess, url: string, origin: string | undefined, count: number, hello: (i: number) => object, onFrame: (i: number, f: Frame) => void, snapshotDir: string) {
   const warm = await openSockets(url, origin, hello, Math.min(WARM_SOCKETS, count), () => {});
@@ -205,14 +206,14 @@ export async function holdSockets(proc: ChildProcess, url: string, origin: strin
     const [a, b] = [samples.at(-2)!, samples.at(-1)!];
     perStep.push({ ...perConnection(a, b, n - run.failed), disturbed: Math.abs(b.external - a.external) > DISTURBED_EXTERNAL });
   }
-  const census = await censusOf(proc, snapshotDir, () => openSockets(url, origin, (j) => hello(count + j), censusSockets(count), () => {}));
   const counted = perStep.some((m) => !m.disturbed) ? perStep.filter((m) => !m.disturbed) : perStep;
   const mid = (pick: (m: Memory) => number) => median(counted.map(pick));
   return {
     sockets,
     held: () => sockets.filter((ws) => ws?.readyState === WebSocket.OPEN).length,
     dropped: () => drops.reduce((sum, d) => sum + d.count, 0),
-    memory: { samples, perStep, census, perConnection: { rss: mid((m) => m.rss), heap: mid((m) => m.heap), jsHeap: mid((m) => m.jsHeap), external: mid((m) => m.external) } },
+    takeCensus: () => censusOf(proc, snapshotDir, () => openSockets(url, origin, (j) => hello(count + j), censusSockets(count), () => {})),
+    memory: { samples, perStep, perConnection: { rss: mid((m) => m.rss), heap: mid((m) => m.heap), jsHeap: mid((m) => m.jsHeap), external: mid((m) => m.external) } },
     failed,
     connectSeconds,
   };
@@ -238,7 +239,8 @@ export async function bareWsMemory(count: number): Promise<Held> {
     const [, url] = await child.waitFor(/listening (\S+)/, 20_000);
     const run = await holdSockets(child.proc, url!, undefined, count, () => ({ type: 'hello' }), () => {}, snapshots.dir);
     sockets = run.sockets;
-    return { held: run.held(), failed: run.failed, dropped: run.dropped(), connectSeconds: run.connectSeconds, ...run.memory };
+    const census = await run.takeCensus();
+    return { held: run.held(), failed: run.failed, dropped: run.dropped(), connectSeconds: run.connectSeconds, ...run.memory, census };
   } finally {
     for (const ws of sockets) ws?.terminate();
     await child.stop();

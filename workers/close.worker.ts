@@ -54,14 +54,15 @@ async function summarize(deps: WorkerDeps, sessionId: string) {
     .where(and(eq(messages.sessionId, sessionId), eq(messages.eventType, 'message'), eq(messages.private, false)))
     .orderBy(asc(messages.seq));
   const history = chat.map((m) => ({ sender: m.sender, text: m.text ?? '', at: m.at }));
-  if (s.summarizeOnClose === false) {
-    // Closed with Open's generate_summary_and_sentiment_on_resolve: false — the insights, not the summary.
+  const { responder, timeoutMs, alwaysSummarize } = await deps.responderFor(s.orgId);
+  if (s.summarizeOnClose === false && !alwaysSummarize) {
+    // Closed with Open's generate_summary_and_sentiment_on_resolve: false — the insights, not the summary (unless
+    // the organization keeps summaries on every close: AI settings always_summarize).
     const insights = computeInsights(history, s, []);
     await deps.db.update(sessions).set({ insights, updatedAt: new Date() }).where(eq(sessions.id, sessionId));
     await askForRating(deps, sessionId);
     return 'insights only';
   }
-  const { responder, timeoutMs } = await deps.responderFor(s.orgId);
   const session = { id: s.id, customData: s.customData, priority: s.priority, language: s.language, contactName: row.contactName };
   // The org's articles weight the topics (what is distinctive in this conversation, against the knowledge base).
   const articles = await deps.db

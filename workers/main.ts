@@ -50,8 +50,8 @@ export function startWorkers(deps: Deps, opts: StartOptions = {}): RunningWorker
     responderFor: async (orgId, version) => {
       const settings = version ? await aiSettings.get(orgId, version, () => loadAiSettings(deps, orgId)) : await loadAiSettings(deps, orgId);
       const responder = createResponder(settings, { fetch: deps.outbound.fetch, actions });
-      const tagRules = settings.tag_rules;
-      return { responder: opts.wrapResponder ? opts.wrapResponder(responder) : responder, timeoutMs: turnBudgetMs(settings), tagRules };
+      const { tag_rules: tagRules, always_summarize: alwaysSummarize } = settings;
+      return { responder: opts.wrapResponder ? opts.wrapResponder(responder) : responder, timeoutMs: turnBudgetMs(settings), tagRules, alwaysSummarize };
     },
   };
   const base: WorkerOptions = {

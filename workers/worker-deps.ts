@@ -6,5 +6,5 @@ import type { Deps } from '../src/deps.ts';
 export interface WorkerDeps extends Deps {
   locks: Redis;
   /** `settingsVersion` (from the turn's context): settings read at that version are reused, not read again. */
-  responderFor(orgId: string, settingsVersion?: string): Promise<{ responder: Responder; timeoutMs: number; tagRules: AiSettings['tag_rules'] }>;
+  responderFor(orgId: string, settingsVersion?: string): Promise<{ responder: Responder; timeoutMs: number; tagRules: AiSettings['tag_rules']; alwaysSummarize: boolean }>;
 }

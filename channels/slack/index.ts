@@ -13,7 +13,7 @@ import { createEventApp } from './event-app.ts';
 import { createMediaFetcher } from './media.ts';
 import { installCallback, installRedirect } from './oauth.ts';
 import { parseEvents } from './parse-events.ts';
-import { parseInteraction } from './interactions.ts';
+import { parseInteraction, responder } from './interactions.ts';
 import { createSender } from './send.ts';
 import { verifySlackSignature } from './verify.ts';
 import { createClientPool } from './web-client.ts';
@@ -52,7 +52,7 @@ export const slackAdapter: AdapterModule<SlackConfig> = {
         if (req.subPath === paths.install) return installRedirect(config, channel, deps.now());
         if (req.subPath === paths.oauth_redirect) return installCallback(config, deps, channel, clients, req);
         if (req.subPath === paths.events) return parseEvents(eventApp(), req);
-        if (req.subPath === paths.interactions) return parseInteraction(req);
+        if (req.subPath === paths.interactions) return parseInteraction(req, responder(config.api_base_url, deps.fetch));
         return { type: 'ignored', reason: `no Slack webhook at /${req.subPath}` };
       },
       send: createSender(config, deps, clients),

@@ -80,6 +80,8 @@ export interface AiSettings {
   queue_message: string;
   /** Tags the AI puts on a session whose custom_data has every pair of `when`, e.g. { tag: 'vip', when: { plan: 'enterprise' } }. */
   tag_rules: Array<{ tag: string; when: Record<string, string | number | boolean> }>;
+  /** Summarize every close, even one made with Open's generate_summary_and_sentiment_on_resolve: false. */
+  always_summarize: boolean;
 }
 
 export const DEFAULT_AI_SETTINGS: AiSettings = {
@@ -89,4 +91,5 @@ export const DEFAULT_AI_SETTINGS: AiSettings = {
   handoff: { custom_data_rules: [], on_negative_sentiment: true, max_failed_attempts: 2 },
   queue_message: 'All our agents are busy right now. You are in the queue and someone will be with you shortly.',
   tag_rules: [],
+  always_summarize: false,
 };

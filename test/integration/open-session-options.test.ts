@@ -83,6 +83,20 @@ describe('closing through PATCH /chat/sessions/{id}', () => {
   });
 });
 
+describe('an organization that keeps summaries on every close', () => {
+  it('summarizes a close made with generate_summary_and_sentiment_on_resolve: false when always_summarize is on', async () => {
+    expect((await t.call('PATCH', '/settings/ai', { always_summarize: true })).status).toBe(200);
+    try {
+      const id = await create();
+      await t.call('POST', `/chat/sessions/${id}/send`, { sender: 'contact', message: { type: 'text', text: 'The bike arrived, thanks a lot!' } });
+      await t.call('PATCH', `/chat/sessions/${id}`, { status: 'closed_resolved', generate_summary_and_sentiment_on_resolve: false });
+      await expect.poll(async () => (await sessionRow(id)).summary, { timeout: 10_000 }).not.toBeNull();
+    } finally {
+      await t.call('PATCH', '/settings/ai', { always_summarize: false });
+    }
+  });
+});
+
 describe('the session language', () => {
   it('is the contact’s language when it has one', async () => {
     const [contact] = await t.database.db.insert(contacts).values({ orgId: t.orgId, name: 'Inès', language: 'fr' }).returning();

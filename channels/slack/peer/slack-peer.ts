@@ -6,7 +6,7 @@ import {
   type ChannelMessageInput, channelMessageEvent, type DmInput, dmEvent, type MentionInput, mentionEvent,
 } from './event-shapes.ts';
 import { type EventResult, eventSender, type SendEventOptions, sendUrlVerification } from './events.ts';
-import { sendBlockAction } from './interactions.ts';
+import { receiveResponse, sendBlockAction } from './interactions.ts';
 import { publicFile, receiveUpload, serveFile, storeFile } from './files.ts';
 import { authorize } from './oauth.ts';
 import {
@@ -50,6 +50,8 @@ export interface SlackPeer extends Readonly<Omit<SlackCredentials, 'botId'>> {
   uploads: SlackUpload[];
   installs: SlackInstall[];
   calls: SlackCall[];
+  /** Bodies the app posted to response_url after a click (clickButton). */
+  responses: Array<{ path: string; body: unknown }>;
   waitForPosted(n: number, timeoutMs?: number): Promise<PostedMessage[]>;
   /** The next `count` chat.postMessage calls answer HTTP 429 with Retry-After. */
   rateLimitNext(count: number, retryAfterSeconds: number): void;
@@ -87,7 +89,7 @@ export async function startSlackPeer(opts: SlackPeerOptions = {}): Promise<Slack
   let baseUrl = '';
   const state: SlackState = {
     creds, url: () => baseUrl, nextTs: tsClock(), tokens: new Map([[creds.botToken, DEFAULT_SCOPES]]), users: new Map(), files: new Map(),
-    pending: new Map(), codes: new Map(), posted: [], uploads: [], installs: [], calls: [],
+    pending: new Map(), codes: new Map(), posted: [], uploads: [], installs: [], calls: [], responses: [],
     rateLimited: { remaining: 0, retryAfterSeconds: 1 }, failures: new Map(),
   };
   const send = eventSender(creds);
@@ -100,6 +102,7 @@ export async function startSlackPeer(opts: SlackPeerOptions = {}): Promise<Slack
       serveFile(state, req, res, url) ||
       authorize(state, req, res, url) ||
       (await receiveUpload(state, req, res, url)) ||
+      (await receiveResponse(state, req, res, url)) ||
       (url.pathname.startsWith('/_sandbox/') && (await handleControl(peer, req, res, url)));
     route()
       .then((done) => done || res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found'))
@@ -117,6 +120,7 @@ export async function startSlackPeer(opts: SlackPeerOptions = {}): Promise<Slack
     uploads: state.uploads,
     installs: state.installs,
     calls: state.calls,
+    responses: state.responses,
     waitForPosted: async (n, timeoutMs = 5000) => (await waitUntil(() => state.posted.length >= n, timeoutMs, `${n} posted message(s)`), state.posted),
     rateLimitNext: (count, retryAfterSeconds) => {
       state.rateLimited = { remaining: count, retryAfterSeconds };
@@ -144,7 +148,7 @@ export async function startSlackPeer(opts: SlackPeerOptions = {}): Promise<Slack
       return withTs(ts, send(eventsUrl, channelMessageEvent(creds, input, ts), o));
     },
     urlVerification: (eventsUrl, challenge) => sendUrlVerification(eventsUrl, creds.signingSecret, challenge),
-    clickButton: (url, user, message, actionId) => sendBlockAction(url, creds, user, message, actionId),
+    clickButton: (url, user, message, actionId) => sendBlockAction(url, creds, `${baseUrl}/actions`, user, message, actionId),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

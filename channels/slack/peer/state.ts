@@ -94,6 +94,8 @@ export interface SlackState {
   uploads: SlackUpload[];
   installs: SlackInstall[];
   calls: SlackCall[];
+  /** What the app posted to an interaction's response_url (https://api.slack.com/interactivity/handling#message_responses). */
+  responses: Array<{ path: string; body: unknown }>;
   rateLimited: { remaining: number; retryAfterSeconds: number };
   failures: Map<string, Array<string>>;
 }

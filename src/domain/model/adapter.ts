@@ -41,8 +41,11 @@ export type ParseOutcome =
   | { type: 'install'; configPatch: Record<string, unknown>; ack: Response }
   /** A step of a phone call: core stores what it carries and asks the adapter to answer (answerCall). */
   | { type: 'call'; event: CallEvent }
-  /** A customer's answer to a CSAT question asked with buttons (OutboundMessage.rating): core records it. */
-  | { type: 'rating'; token: string; score: number; ack?: Response }
+  /**
+   * A customer's answer to a CSAT question asked with buttons (OutboundMessage.rating): core records it, then calls
+   * `confirm` (not awaited by the provider's answer) so the adapter can show the customer it was taken.
+   */
+  | { type: 'rating'; token: string; score: number; ack?: Response; confirm?: (result: { recorded: boolean; score: number }) => Promise<void> }
   | { type: 'ignored'; reason: string; ack?: Response };
 
 /** What core asks instead of switching on channel names. */

@@ -37,6 +37,7 @@ const field = {
       }),
     )
     .max(50),
+  always_summarize: z.boolean(),
 };
 const handoffField = {
   custom_data_rules: z.array(customDataSchema.refine((r) => Object.keys(r).length > 0, 'A rule needs at least one key')).max(50),

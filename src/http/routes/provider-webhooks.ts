@@ -82,6 +82,9 @@ async function settle(deps: Deps, channel: WebhookChannel, adapter: ChannelAdapt
     case 'rating': {
       const refused = await rateByButton(deps.db, channel.id, outcome.token, outcome.score);
       if (refused) deps.logger.info({ channelId: channel.id, reason: refused }, 'rating not recorded');
+      void outcome.confirm?.({ recorded: !refused, score: outcome.score }).catch((err: Error) => {
+        deps.logger.warn({ channelId: channel.id, err: err.message }, 'rating confirmation not shown');
+      });
       return outcome.ack;
     }
     case 'ignored':

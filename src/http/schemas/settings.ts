@@ -29,5 +29,8 @@ export const AiSettingsDto = z
     tag_rules: z
       .array(z.object({ tag: z.string(), when: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }))
       .openapi({ description: 'The AI tags a session whose custom_data has every pair of `when` (on each turn it handles).' }),
+    always_summarize: z.boolean().openapi({
+      description: 'Summarize every close, even one made with Open’s generate_summary_and_sentiment_on_resolve: false.',
+    }),
   })
   .openapi('AiSettings');

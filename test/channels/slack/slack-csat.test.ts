@@ -3,7 +3,8 @@ import { startSlackPeer, type SlackPeer } from '../../../channels/slack/peer/sla
 import { startProviderApp, type ProviderApp } from '../../helpers/provider-app.ts';
 
 // CSAT on Slack (capabilities.csat 'buttons'): resolving a DM's session posts the question with five Block Kit
-// buttons; a click reaches the interactions webhook signed like any Slack request and is the rating; a forged
+// buttons; a click reaches the interactions webhook signed like any Slack request and is the rating (the question
+// is replaced by a thank-you through the click's response_url); a forged
 // click (bad signature) is refused; a reply with a digit is taken too.
 
 let p: ProviderApp;
@@ -45,6 +46,8 @@ it('asks with five buttons once resolved; a click rates, a forged one is refused
   const click = await peer.clickButton(channel.webhook_urls.interactions!, CUSTOMER, question!, 'csat_4');
   expect(click.status).toBe(200);
   await expect.poll(() => score(sessionId), { timeout: 10_000 }).toBe(4);
+  // The question is replaced through the click's response_url, so the customer sees it was taken.
+  await expect.poll(() => peer.responses.map((r) => r.body), { timeout: 10_000 }).toEqual([{ replace_original: true, text: 'Thanks for your rating: 4 of 5.' }]);
 
   const forged = await fetch(channel.webhook_urls.interactions!, {
     method: 'POST',
