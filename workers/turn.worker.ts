@@ -90,6 +90,8 @@ async function ask(deps: WorkerDeps, ctx: TurnContext): Promise<{ output: Respon
         pending: ctx.pending.map((p) => ({ sender: 'contact', text: p.text, at: p.at })),
         knowledge: ctx.knowledge,
         failedAttempts: ctx.failedAttempts,
+        // The turn's pending messages stay pending until it commits: the first one names it across retries.
+        turnKey: ctx.pending[0]?.id,
       },
       AbortSignal.timeout(timeoutMs + 1000),
     );

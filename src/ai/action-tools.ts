@@ -26,7 +26,8 @@ export interface ToolOutcome {
 export interface ActionToolbox {
   /** The actions the AI may call for this organization. */
   list(orgId: string): Promise<AiAction[]>;
-  run(orgId: string, sessionId: string, name: string, args: string, signal: AbortSignal): Promise<ToolOutcome>;
+  /** `turnKey` (ResponderInput.turnKey): the same call in a retry of the same turn returns the first run's outcome. */
+  run(orgId: string, sessionId: string, name: string, args: string, signal: AbortSignal, turnKey?: string): Promise<ToolOutcome>;
 }
 
 /** Rounds of tool calls in one turn before the model must answer (a guard against a model that loops). */
@@ -52,7 +53,7 @@ export interface ToolRound {
 export async function runToolRound(
   toolbox: ActionToolbox,
   known: ReadonlySet<string>,
-  at: { orgId: string; sessionId: string },
+  at: { orgId: string; sessionId: string; turnKey?: string | undefined },
   reply: ChatReply,
   signal: AbortSignal,
 ): Promise<ToolRound> {
@@ -63,7 +64,7 @@ export async function runToolRound(
     let outcome: ToolOutcome;
     if (!known.has(name)) outcome = { ok: false, content: JSON.stringify({ error: `There is no tool named ${name}.` }), error: 'unknown tool' };
     else if (i >= MAX_CALLS_PER_ROUND) outcome = { ok: false, content: JSON.stringify({ error: 'Too many calls at once.' }), error: 'too many calls' };
-    else outcome = await toolbox.run(at.orgId, at.sessionId, name, call.function.arguments, signal);
+    else outcome = await toolbox.run(at.orgId, at.sessionId, name, call.function.arguments, signal, at.turnKey);
     if (!outcome.ok) failures.push(`${name}: ${outcome.error ?? 'failed'}`);
     messages.push({ role: 'tool', tool_call_id: call.id, content: clip(outcome.content, TOOL_RESULT_CHARS) });
   }

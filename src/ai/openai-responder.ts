@@ -83,7 +83,7 @@ async function respond(
     }
     // Calls only to tools it was never given are a confused model: answered below as before, without a round.
     if (!toolbox || round >= MAX_TOOL_ROUNDS || !reply.toolCalls.some((c) => known.has(c.function.name))) break;
-    const ran = await runToolRound(toolbox, known, { orgId: input.orgId, sessionId: input.session.id }, reply, signal);
+    const ran = await runToolRound(toolbox, known, { orgId: input.orgId, sessionId: input.session.id, turnKey: input.turnKey }, reply, signal);
     body.messages.push(...ran.messages);
     failures.push(...ran.failures);
   }

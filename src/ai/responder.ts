@@ -32,6 +32,11 @@ export interface ResponderInput {
   knowledge: readonly KnowledgeArticle[];
   /** How many AI replies in a row the customer has not been satisfied with (for "repeated failure"). */
   failedAttempts: number;
+  /**
+   * Names this turn across its retries (the first pending message's id: it stays pending until the turn commits),
+   * so an action the model calls again after a crash is not run twice (src/domain/actions/ai-toolbox.ts).
+   */
+  turnKey?: string | undefined;
 }
 
 /** Open's handoff reasons (the OpenAPI document, /openapi.json), plus why in words for the history. */

@@ -17,6 +17,8 @@ export interface CallRecord {
   action: { id: string; name: string };
   caller: ActionCaller;
   parameters: Record<string, unknown>;
+  /** The AI's turn it ran in (ResponderInput.turnKey): what a retried turn finds it by (earlierRun). */
+  turnKey?: string | undefined;
 }
 
 const BY = { human_agent: 'by an agent', api_key: 'with an API key', ai: 'by the AI' } as const;
@@ -24,7 +26,8 @@ const BY = { human_agent: 'by an agent', api_key: 'with an API key', ai: 'by the
 const calledBy = (c: ActionCaller) => (c.type === 'human_agent' ? { type: c.type, agent_id: c.agentId } : { type: c.type });
 
 async function record(db: Db, orgId: string, sessionId: string, call: CallRecord, kind: 'called' | 'completed', text: string, extra: Record<string, unknown>) {
-  const shared = { call_id: call.callId, action: call.action, called_by: calledBy(call.caller), ...extra };
+  const turn = call.turnKey ? { turn_key: call.turnKey } : {};
+  const shared = { call_id: call.callId, action: call.action, called_by: calledBy(call.caller), ...turn, ...extra };
   await db.transaction(async (tx) => {
     const s = await lockSession(tx, orgId, sessionId);
     const agentId = call.caller.type === 'human_agent' ? call.caller.agentId : null;

@@ -28,7 +28,7 @@ export interface ActionRun extends ActionResult {
 }
 
 /** The run_by entry a caller needs: the AI's own, else the role of the key or console sign-in. */
-export type RunAs = { runner: Exclude<ActionRunner, 'ai'>; caller: ActionCaller } | { runner: 'ai'; caller: { type: 'ai' } };
+export type RunAs = { runner: Exclude<ActionRunner, 'ai'>; caller: ActionCaller } | { runner: 'ai'; caller: { type: 'ai' }; turnKey?: string | undefined };
 
 export async function runAction(
   deps: RunDeps,
@@ -45,7 +45,8 @@ export async function runAction(
   const parameters = validateParameters(action.parameters, given);
   const headers = openHeaders(deps.secrets, action);
   const request = buildRequest(action, parameters, headers);
-  const call: CallRecord = { callId: randomUUID(), action: { id: action.id, name: action.name }, caller: as.caller, parameters };
+  const turnKey = as.runner === 'ai' ? as.turnKey : undefined;
+  const call: CallRecord = { callId: randomUUID(), action: { id: action.id, name: action.name }, caller: as.caller, parameters, turnKey };
   await recordCalled(deps.db, orgId, sessionId, call);
   let result: ActionResult;
   try {
