@@ -37,13 +37,13 @@ describe('live channels', () => {
     // …but a change through the API is, in the other process too, within the notice's round trip.
     expect((await a.json('PATCH', `/channels/${channelId}`, { enabled: false })).status).toBe(200);
     expect(await liveChannel(a.deps, channelId)).toBeUndefined();
-    await expect.poll(() => liveChannel(b, channelId), { timeout: 2000, interval: 20 }).toBeUndefined();
+    await expect.poll(() => liveChannel(b, channelId), { timeout: 10_000, interval: 20 }).toBeUndefined();
 
     expect((await a.json('PATCH', `/channels/${channelId}`, { enabled: true })).status).toBe(200);
-    await expect.poll(async () => (await liveChannel(b, channelId))?.enabled, { timeout: 2000, interval: 20 }).toBe(true);
+    await expect.poll(async () => (await liveChannel(b, channelId))?.enabled, { timeout: 10_000, interval: 20 }).toBe(true);
 
     expect((await a.json('DELETE', `/channels/${channelId}`)).status).toBe(200);
-    await expect.poll(() => liveChannel(b, channelId), { timeout: 2000, interval: 20 }).toBeUndefined();
+    await expect.poll(() => liveChannel(b, channelId), { timeout: 10_000, interval: 20 }).toBeUndefined();
   });
 
   it('does not keep unknown ids', async () => {
